@@ -1,0 +1,153 @@
+/**
+ * The Electron-free core of the host: opening, exporting, recent files and settings on real files.
+ * Electron's IPC handlers and the e2e harness both call this; only the dialogs differ.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ExportRequest, ExportResult, HostResult, ModelEntry, OpenedDocument, RecentEntry, Settings } from '../ipc-contract';
+import { writeFileAtomic } from './atomic-write';
+import { encodeImage } from './encode';
+import { decodeImage, readCopyableExif, UserFacingError } from './image-decode';
+import { type ImportSettings, type InstallOptions, ModelStore, type ModelStoreOptions } from './model-store';
+import { RecentStore } from './recent';
+import { SettingsStore } from './settings';
+import { parseExportRequest, parseFileName } from './validate';
+
+/** Largest file read from disk; anything bigger is refused before reading. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+function fail<T>(e: unknown): HostResult<T> {
+  const message = e instanceof UserFacingError || e instanceof Error ? e.message : String(e);
+  return { ok: false, error: message };
+}
+
+/** Host operations over a user data folder. Paths come only from main (dialogs, argv, recent). */
+export class HostServices {
+  readonly settings: SettingsStore;
+  readonly recent: RecentStore;
+  /** Model cache: catalog downloads and imported folders. */
+  readonly models: ModelStore;
+  /** Documents opened this session: docId → path (null for dropped bytes). */
+  private docs = new Map<string, string | null>();
+
+  constructor(
+    readonly userDataDir: string,
+    modelOptions: ModelStoreOptions = {},
+  ) {
+    this.settings = new SettingsStore(userDataDir);
+    this.recent = new RecentStore(userDataDir);
+    this.models = new ModelStore(userDataDir, modelOptions);
+  }
+
+  /** Creates the user data folder. */
+  async init(): Promise<void> {
+    await mkdir(this.userDataDir, { recursive: true });
+  }
+
+  /** Opens a path main obtained from a dialog, argv, the OS or the recent list. */
+  async openPath(path: string): Promise<HostResult<OpenedDocument>> {
+    const name = basename(path);
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new UserFacingError(`“${name}” is not a file.`);
+      if (st.size > MAX_FILE_BYTES) throw new UserFacingError(`“${name}” is ${(st.size / 2 ** 20).toFixed(0)} MiB; the limit is 512 MiB.`);
+      const decoded = await decodeImage(await readFile(path), name);
+      const docId = randomUUID();
+      this.docs.set(docId, path);
+      await this.recent.add(path);
+      return { ok: true, value: { docId, ...decoded } };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, error: `“${name}” no longer exists.` };
+      return fail(e);
+    }
+  }
+
+  /** Opens bytes the user dropped or pasted. */
+  async openBytes(name: unknown, bytes: unknown): Promise<HostResult<OpenedDocument>> {
+    try {
+      const safeName = parseFileName(name);
+      if (!(bytes instanceof Uint8Array)) throw new Error('Dropped data must be bytes.');
+      if (bytes.byteLength > MAX_FILE_BYTES) throw new UserFacingError(`“${safeName}” is larger than 512 MiB.`);
+      const decoded = await decodeImage(bytes, safeName);
+      const docId = randomUUID();
+      this.docs.set(docId, null);
+      return { ok: true, value: { docId, ...decoded } };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Reopens a recent entry by id. */
+  async openRecent(id: unknown): Promise<HostResult<OpenedDocument>> {
+    const path = typeof id === 'string' ? await this.recent.resolve(id) : null;
+    if (!path) return { ok: false, error: 'That recent file is not in the list any more.' };
+    return this.openPath(path);
+  }
+
+  /** The recent list for the renderer. */
+  recentList(): Promise<RecentEntry[]> {
+    return this.recent.list();
+  }
+
+  /** Validates, encodes and atomically writes an export to a path main obtained from a save dialog. */
+  async exportTo(path: string, raw: unknown): Promise<HostResult<ExportResult>> {
+    try {
+      const req: ExportRequest = parseExportRequest(raw);
+      let exif: Uint8Array | null = null;
+      if (req.copyExif && req.sourceDocId !== undefined) {
+        // Only a document this session opened can lend its EXIF; dropped bytes have no file to read it from.
+        if (!this.docs.has(req.sourceDocId)) throw new UserFacingError('The source document of this export is not open any more.');
+        const src = this.docs.get(req.sourceDocId);
+        exif = src ? await readCopyableExif(await readFile(src)) : null;
+      }
+      const bytes = await encodeImage(req.image, { format: req.format, quality: req.quality ?? 90, metadata: req.metadata ?? {}, exif });
+      const written = await writeFileAtomic(path, bytes);
+      return { ok: true, value: { name: basename(path), bytes: written } };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Path of a document opened from disk, for "save next to the original" defaults; null otherwise. */
+  documentPath(docId: string): string | null {
+    return this.docs.get(docId) ?? null;
+  }
+
+  /** Current settings. */
+  getSettings(): Promise<Settings> {
+    return this.settings.get();
+  }
+
+  /** Validated settings update. */
+  async setSettings(patch: unknown): Promise<Settings> {
+    return this.settings.set(patch);
+  }
+
+  /** Catalog and imported models with their install state. */
+  listModels(): Promise<ModelEntry[]> {
+    return this.models.list();
+  }
+
+  /** Downloads and verifies a catalog model (no-op when already installed); cancel via opts.signal. */
+  async installModel(id: unknown, opts: InstallOptions = {}): Promise<HostResult<ModelEntry>> {
+    if (typeof id !== 'string') return { ok: false, error: 'Model id must be text.' };
+    try {
+      return { ok: true, value: await this.models.install(id, opts) };
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') return { ok: false, error: 'Download cancelled; nothing was installed.' };
+      const r = fail<ModelEntry>(e);
+      return r.ok ? r : { ok: false, error: r.error.charAt(0).toUpperCase() + r.error.slice(1) };
+    }
+  }
+
+  /** Imports a model folder main obtained from a dialog (or the harness), after validation. */
+  async importModelFrom(dir: string, settings: ImportSettings = {}): Promise<HostResult<ModelEntry>> {
+    try {
+      return { ok: true, value: await this.models.importFrom(dir, settings) };
+    } catch (e) {
+      const r = fail<ModelEntry>(e);
+      return r.ok ? r : { ok: false, error: `Cannot import this model: ${r.error}` };
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/** Application state: the open document, its history, the running job and the view. */
+import type { HostApi, OpenedDocument, HostResult } from '../../electron/ipc-contract';
+import { CancelledError, type ComputeClient } from '../compute-client';
+import type { BackendInfo, ComputeProgress, Rgba } from '../worker/protocol';
+import { History, pixelEntry, type HistoryEntry } from './history';
+
+/** An open image and what it was when opened. */
+export class DocumentState {
+  image: Rgba = $state.raw({ width: 0, height: 0, data: new Uint8ClampedArray() });
+  readonly original: Rgba;
+  constructor(readonly docId: string, readonly name: string, readonly format: string, image: Rgba) {
+    this.image = image;
+    this.original = { ...image, data: image.data.slice() };
+  }
+}
+
+/** A long job in flight, shown in the status bar with Cancel. */
+export interface Job {
+  label: string;
+  fraction: number;
+  startedAt: number;
+  etaMs: number | null;
+  cancel: () => void;
+}
+
+/** A copy of pixels safe to transfer to the worker (transfer detaches the sender's buffer). */
+export function transferCopy(img: Rgba): Rgba {
+  return { width: img.width, height: img.height, data: img.data.slice() };
+}
+
+/** The editor: one document at a time, every change an undoable action. */
+export class Editor {
+  doc: DocumentState | null = $state.raw(null);
+  /** Bumped on every history change so derived UI (undo buttons, title) refreshes. */
+  revision = $state(0);
+  savedRevision = $state(0);
+  job: Job | null = $state.raw(null);
+  error: string | null = $state(null);
+  notice: string | null = $state(null);
+  backend: BackendInfo | null = $state.raw(null);
+  readonly history = new History<DocumentState>();
+
+  constructor(readonly host: HostApi, readonly compute: ComputeClient) {}
+
+  /** True when the document has changes not exported since opening. */
+  get dirty(): boolean {
+    return this.doc !== null && this.revision !== this.savedRevision;
+  }
+
+  /** Replaces the document with an opened one; a failed open leaves the current one untouched. */
+  adopt(result: HostResult<OpenedDocument> | null): boolean {
+    if (!result) return false;
+    if (!result.ok) {
+      this.error = result.error;
+      return false;
+    }
+    const d = result.value;
+    this.history.clear();
+    this.doc = new DocumentState(d.docId, d.name, d.format, d.image);
+    this.revision = 0;
+    this.savedRevision = 0;
+    this.error = null;
+    this.syncTitle();
+    return true;
+  }
+
+  /** Records an already-computed change as one undo step. */
+  commit(label: string, after: Rgba): void {
+    const doc = this.doc;
+    if (!doc) return;
+    this.record(pixelEntry<DocumentState>(label, doc.image, after));
+    doc.image = after;
+  }
+
+  /** Records any entry whose change is already applied. */
+  record(entry: HistoryEntry<DocumentState>): void {
+    this.history.push(entry);
+    this.revision++;
+    this.syncTitle();
+  }
+
+  /** Undoes the last action. */
+  undo(): void {
+    if (this.doc && this.history.undo(this.doc) !== null) {
+      this.revision++;
+      this.syncTitle();
+    }
+  }
+
+  /** Redoes the last undone action. */
+  redo(): void {
+    if (this.doc && this.history.redo(this.doc) !== null) {
+      this.revision++;
+      this.syncTitle();
+    }
+  }
+
+  /** Marks the current state as saved (after an export of the whole document). */
+  markSaved(): void {
+    this.savedRevision = this.revision;
+    this.syncTitle();
+  }
+
+  private syncTitle(): void {
+    if (this.doc) this.host.setDocumentEdited(this.dirty, this.doc.name);
+  }
+
+  /** Runs a cancellable job with progress; returns null when cancelled or failed (the document is untouched). */
+  async runJob<T>(label: string, work: (signal: AbortSignal, onProgress: (p: ComputeProgress) => void) => Promise<T>): Promise<T | null> {
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    this.job = { label, fraction: 0, startedAt, etaMs: null, cancel: () => controller.abort() };
+    this.error = null;
+    const onProgress = (p: ComputeProgress) => {
+      const elapsed = performance.now() - startedAt;
+      const etaMs = p.fraction > 0.05 ? (elapsed / p.fraction) * (1 - p.fraction) : null;
+      this.job = { label: `${label}: ${p.label}`, fraction: p.fraction, startedAt, etaMs, cancel: () => controller.abort() };
+      this.host.setProgress(p.fraction);
+    };
+    try {
+      return await work(controller.signal, onProgress);
+    } catch (e) {
+      if (e instanceof CancelledError || controller.signal.aborted) this.notice = `${label} cancelled; nothing was changed.`;
+      else this.error = `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
+      return null;
+    } finally {
+      this.job = null;
+      this.host.setProgress(null);
+    }
+  }
+}

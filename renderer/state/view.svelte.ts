@@ -1,0 +1,50 @@
+/** How the document is shown: zoom, pan and the before/after split. */
+
+/** Zoom range: 10% to 3200%. */
+export const MIN_ZOOM = 0.1;
+/** Largest zoom factor. */
+export const MAX_ZOOM = 32;
+
+/** Zoom steps the +/- keys walk through. */
+export const ZOOM_STEPS = [0.1, 0.125, 0.167, 0.25, 0.333, 0.5, 0.667, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32];
+
+/** View state of the canvas editor. */
+export class ViewState {
+  /** Zoom factor when not fitting. */
+  zoom = $state(1);
+  /** When true, the zoom follows the window so the whole photo shows. */
+  fit = $state(true);
+  panX = $state(0);
+  panY = $state(0);
+  /** Fraction of the width showing the original (before) on the left; null hides the split. */
+  split: number | null = $state(null);
+  /** Zoom actually used, set by the canvas once it knows its size. */
+  effectiveZoom = $state(1);
+
+  /** Fits the photo in the window. */
+  zoomFit(): void {
+    this.fit = true;
+    this.panX = 0;
+    this.panY = 0;
+  }
+
+  /** Shows pixels 1:1. */
+  zoom100(): void {
+    this.setZoom(1);
+    this.panX = 0;
+    this.panY = 0;
+  }
+
+  /** Sets an explicit zoom, clamped to the allowed range. */
+  setZoom(z: number): void {
+    this.fit = false;
+    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+  }
+
+  /** Next zoom step up (+1) or down (-1) from the current zoom. */
+  step(dir: 1 | -1): void {
+    const z = this.effectiveZoom;
+    const next = dir > 0 ? ZOOM_STEPS.find((s) => s > z * 1.001) : [...ZOOM_STEPS].reverse().find((s) => s < z / 1.001);
+    this.setZoom(next ?? z);
+  }
+}

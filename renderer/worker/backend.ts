@@ -1,0 +1,79 @@
+/** Chooses the tfjs backend from what this machine measurably has: webgl → wasm → cpu. */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendInfo } from './protocol';
+
+type BackendName = BackendInfo['backend'];
+
+/** Reads the GL renderer string from a throwaway OffscreenCanvas context. */
+function probeGl(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+/** True for software rasterisers, where wasm beats webgl by ~10x (TECH-NOTES.md). */
+export function isSoftwareRenderer(name: string | null): boolean {
+  return name !== null && /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+}
+
+async function trySet(name: BackendName): Promise<boolean> {
+  try {
+    // setBackend resolves false (it does not throw) when initialisation fails: check it.
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** Initialises tfjs on the preferred backend and reports what is live and why. */
+export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string): Promise<BackendInfo> {
+  setWasmPaths(wasmPath);
+  // The threaded wasm build spawns pthread workers from its own minified source, which bundling
+  // breaks ("e is not defined"); SIMD without threads is robust and already ~10x webgl-on-SwiftShader.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const glRenderer = probeGl();
+  const softwareGl = isSoftwareRenderer(glRenderer);
+  // tfjs refuses software GL (failIfMajorPerformanceCaveat) unless told to accept it.
+  tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  const order: BackendName[] =
+    pref !== 'auto'
+      ? [pref, ...(['webgl', 'wasm', 'cpu'] as const).filter((b) => b !== pref)]
+      : glRenderer && !softwareGl
+        ? ['webgl', 'wasm', 'cpu']
+        : ['wasm', 'webgl', 'cpu'];
+  const available: BackendName[] = [];
+  let chosen: BackendName | null = null;
+  for (const b of order) {
+    if (b === 'webgl' && glRenderer === null) continue;
+    if (await trySet(b)) {
+      available.push(b);
+      chosen ??= b;
+      break;
+    }
+  }
+  if (chosen === null) throw new Error('No tfjs backend could start (webgl, wasm and cpu all failed).');
+  if (tf.getBackend() !== chosen) await trySet(chosen);
+  const wasmThreads = false;
+  const reason =
+    pref !== 'auto'
+      ? `${chosen} chosen in settings`
+      : chosen === 'webgl'
+        ? 'hardware WebGL found'
+        : chosen === 'wasm'
+          ? softwareGl
+            ? 'WebGL is software-rendered here; wasm is about 10x faster'
+            : 'no usable WebGL; wasm is next fastest'
+          : 'webgl and wasm unavailable';
+  return { backend: chosen, available, glRenderer, softwareGl, wasmThreads, reason };
+}

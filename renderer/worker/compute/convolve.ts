@@ -1,0 +1,256 @@
+/**
+ * Convolution filter: pure `(image, options) → image` on tfjs, shared by the worker and the CLI.
+ *
+ * The image is cut into tiles (kernel halo included, so no seams) that stay under WebGL's texture
+ * limit. Inside a tile, each "stream" of the plan (a fast-shaped piece of a kernel on one plane,
+ * see filter-plan.ts) is laid out as input channels, one per vertical strip of the tile: a plain
+ * 1-channel image would leave the SIMD depthwise kernels 15/16 idle. Borders are applied while the
+ * strips are built; the strips' results are summed back into output planes in a fixed order, so
+ * the result does not depend on the tiling.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rgba } from '../protocol';
+import { validateKernel, validateMatrix, rotate180 } from './filter-kernel';
+import { borderIndex, filterGeometry, planTiles, DEFAULT_TILE_SIDE, type Geometry, type Tile } from './filter-geometry';
+import { combineResponses, mapResponse, type Response } from './filter-map';
+import { defaultFilterOptions, type FilterOptions } from './filter-options';
+import { planConvolution, type ConvPlan, type Term } from './filter-plan';
+import { type JobContext, throwIfAborted } from './job';
+
+export { validateKernel } from './filter-kernel';
+export { borderIndex } from './filter-geometry';
+export { mapResponse, type Response } from './filter-map';
+
+/** Grey level from RGB exactly as PIL's `convert('L')` computes it (ITU-R 601-2, fixed point). */
+export function pilLuma(r: number, g: number, b: number): number {
+  return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+}
+
+/** The planes the channel mode filters: [L] for luma, [R, G, B] otherwise. */
+export function sourcePlanes(image: Rgba, channels: FilterOptions['channels']): Float32Array[] {
+  const { width: w, height: h, data } = image;
+  const n = w * h;
+  if (channels === 'luma') {
+    const l = new Float32Array(n);
+    for (let i = 0, j = 0; i < n; i++, j += 4) l[i] = (data[j]! * 19595 + data[j + 1]! * 38470 + data[j + 2]! * 7471 + 0x8000) >> 16;
+    return [l];
+  }
+  const r = new Float32Array(n);
+  const g = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    r[i] = data[j]!;
+    g[i] = data[j + 1]!;
+    b[i] = data[j + 2]!;
+  }
+  return [r, g, b];
+}
+
+/** Every kernel of the run (main then extras), checked and all the same size. */
+export function kernelsOf(options: FilterOptions): number[][][] {
+  const problem = validateKernel(options.kernel);
+  if (problem) throw new Error(problem);
+  const all = [options.kernel.matrix, ...(options.extraKernels ?? [])];
+  const kh = all[0]!.length;
+  const kw = all[0]![0]!.length;
+  all.forEach((m, i) => {
+    const p = validateMatrix(m, `Kernel ${i + 1}`);
+    if (p) throw new Error(p);
+    if (m.length !== kh || m[0]!.length !== kw) throw new Error(`Kernel ${i + 1} is ${m[0]!.length}x${m.length}; combined kernels must all be ${kw}x${kh}.`);
+  });
+  if (options.channels === 'sum' && options.channelKernels) {
+    options.channelKernels.forEach((m, i) => {
+      const p = validateMatrix(m, `The ${'RGB'[i]} kernel`);
+      if (p) throw new Error(p);
+      if (m.length !== kh || m[0]!.length !== kw) throw new Error(`Per-channel kernels must all be ${kw}x${kh}.`);
+    });
+  }
+  return all;
+}
+
+/** Terms of the plan: which kernel on which plane feeds which raw output plane. */
+function termsOf(options: FilterOptions, kernels: number[][][]): { terms: Term[]; perKernel: number } {
+  const orient = (m: number[][]) => (options.flip ? rotate180(m) : m);
+  const terms: Term[] = [];
+  const perKernel = options.channels === 'rgb' ? 3 : 1;
+  kernels.forEach((k, j) => {
+    if (options.channels === 'luma') terms.push({ plane: 0, out: j, matrix: orient(k) });
+    else if (options.channels === 'rgb') {
+      for (let c = 0; c < 3; c++) if (options.channelMask[c]) terms.push({ plane: c, out: j * 3 + c, matrix: orient(k) });
+    } else {
+      for (let c = 0; c < 3; c++) {
+        const m = j === 0 && options.channelKernels ? options.channelKernels[c]! : k;
+        terms.push({ plane: c, out: j, matrix: orient(m) });
+      }
+    }
+  });
+  return { terms, perKernel };
+}
+
+/** Strip layout of one tile: `strips` strips of `width` conv-grid columns each. */
+interface Strips {
+  strips: number;
+  width: number;
+}
+
+function stripsFor(convCols: number, streams: number, pieceExtent: number): Strips {
+  // ≥ 16 channels feeds the 4-wide SIMD kernels; strips narrower than the halo would waste work.
+  const want = Math.max(1, Math.ceil(16 / streams));
+  const most = Math.max(1, Math.floor(convCols / Math.max(8, 2 * pieceExtent)));
+  const g0 = Math.min(want, most);
+  const width = Math.ceil(convCols / g0);
+  return { strips: Math.ceil(convCols / width), width };
+}
+
+/** Runs one tile: builds the strip tensor, convolves, and adds the streams into the output planes. */
+async function runTile(
+  planes: Float32Array[], imgW: number, imgH: number, geo: Geometry, plan: ConvPlan, tile: Tile,
+  border: FilterOptions['border'], out: Float32Array[],
+): Promise<void> {
+  const d = geo.dilation;
+  const s = geo.stride;
+  // tfjs refuses stride > 1 together with dilation > 1: then stride is taken while un-striping.
+  const cs = d === 1 ? s : 1;
+  const js = d === 1 ? 1 : s;
+  const peh = (plan.ph - 1) * d + 1;
+  const pew = (plan.pw - 1) * d + 1;
+  const convRows = (tile.rows - 1) * js + 1;
+  const convCols = (tile.cols - 1) * js + 1;
+  const S = plan.streams.length;
+  const { strips: G, width: Ws } = stripsFor(convCols, S, pew);
+  const inRows = (convRows - 1) * cs + peh;
+  const inCols = (Ws - 1) * cs + pew;
+  const C = G * S;
+  const buf = new Float32Array(inRows * inCols * C);
+  const y0 = tile.oy * s - geo.top;
+  const x0 = tile.ox * s - geo.left;
+  for (let si = 0; si < S; si++) {
+    const st = plan.streams[si]!;
+    const src = planes[st.plane]!;
+    for (let r = 0; r < inRows; r++) {
+      const sy = borderIndex(y0 + st.dy + r, imgH, border);
+      if (sy < 0) continue;
+      const rowOff = sy * imgW;
+      const rowBase = r * inCols * C + si;
+      for (let g = 0; g < G; g++) {
+        const start = x0 + g * Ws * cs + st.dx;
+        // Interior columns copy straight; only the few beyond the border go through borderIndex.
+        const c0 = Math.min(inCols, Math.max(0, -start));
+        const c1 = Math.max(c0, Math.min(inCols, imgW - start));
+        const base = rowBase + g * S;
+        for (let c = 0; c < c0; c++) {
+          const sx = borderIndex(start + c, imgW, border);
+          if (sx >= 0) buf[base + c * C] = src[rowOff + sx]!;
+        }
+        const off = rowOff + start;
+        for (let c = c0, di = base + c0 * C; c < c1; c++, di += C) buf[di] = src[off + c]!;
+        for (let c = c1; c < inCols; c++) {
+          const sx = borderIndex(start + c, imgW, border);
+          if (sx >= 0) buf[base + c * C] = src[rowOff + sx]!;
+        }
+      }
+    }
+  }
+  const y = tf.tidy(() => {
+    const x = tf.tensor4d(buf, [1, inRows, inCols, C]);
+    if (plan.kind === 'dense') {
+      const f = new Float32Array(plan.ph * plan.pw * C);
+      for (let t = 0; t < plan.ph * plan.pw; t++) {
+        for (let si = 0; si < S; si++) {
+          const v = plan.streams[si]!.taps[t]!;
+          for (let g = 0; g < G; g++) f[t * C + g * S + si] = v;
+        }
+      }
+      return tf.depthwiseConv2d(x, tf.tensor4d(f, [plan.ph, plan.pw, C, 1]), [cs, cs], 'valid', 'NHWC', [d, d]);
+    }
+    const fv = new Float32Array(plan.ph * C);
+    const fh = new Float32Array(plan.pw * C);
+    for (let si = 0; si < S; si++) {
+      const st = plan.streams[si]!;
+      for (let g = 0; g < G; g++) {
+        for (let t = 0; t < plan.ph; t++) fv[t * C + g * S + si] = st.taps[t]!;
+        for (let t = 0; t < plan.pw; t++) fh[t * C + g * S + si] = st.taps2![t]!;
+      }
+    }
+    const v = tf.depthwiseConv2d(x, tf.tensor4d(fv, [plan.ph, 1, C, 1]), [cs, 1], 'valid', 'NHWC', [d, 1]);
+    return tf.depthwiseConv2d(v, tf.tensor4d(fh, [1, plan.pw, C, 1]), [1, cs], 'valid', 'NHWC', [1, d]);
+  });
+  let vals: Float32Array;
+  try {
+    vals = (await y.data()) as Float32Array;
+  } finally {
+    y.dispose();
+  }
+  const outs = plan.streams.map((st) => out[st.out]!);
+  // Streams are added in plan order into zeroed planes, so sums do not depend on the tiling.
+  for (let i = 0; i < tile.rows; i++) {
+    const rowBase = i * js * Ws * C;
+    const o0 = (tile.oy + i) * geo.width + tile.ox;
+    for (let si = 0; si < S; si++) {
+      const o = outs[si]!;
+      if (js === 1) {
+        for (let g = 0; g < G; g++) {
+          const n = Math.min(Ws, tile.cols - g * Ws);
+          const dst = o0 + g * Ws;
+          for (let x = 0, k = rowBase + g * S + si; x < n; x++, k += C) o[dst + x]! += vals[k]!;
+        }
+      } else {
+        for (let x = 0; x < tile.cols; x++) {
+          const cc = x * js;
+          const g = Math.floor(cc / Ws);
+          o[o0 + x]! += vals[rowBase + ((cc - g * Ws) * G + g) * S + si]!;
+        }
+      }
+    }
+  }
+}
+
+/** Raw per-kernel output planes of a run, before combining: `raw[j * perKernel + c]`. */
+export interface RawResponse {
+  geometry: Geometry;
+  raw: Float32Array[];
+  perKernel: number;
+  kernels: number;
+  plan: ConvPlan;
+}
+
+/** Convolves the planes with every kernel of the options; the core shared by all outputs. */
+export async function convolvePlanes(
+  planes: Float32Array[], width: number, height: number, options: FilterOptions, ctx: JobContext = {},
+): Promise<RawResponse> {
+  const kernels = kernelsOf(options);
+  const kh = kernels[0]!.length;
+  const kw = kernels[0]![0]!.length;
+  const geometry = filterGeometry(height, width, kh, kw, options);
+  const { terms, perKernel } = termsOf(options, kernels);
+  const plan = planConvolution(terms, { dilation: options.dilation, separable: options.separable, backend: tf.getBackend() });
+  const raw = Array.from({ length: kernels.length * perKernel }, () => new Float32Array(geometry.width * geometry.height));
+  const pieceExtent = Math.max(plan.ph, plan.pw) * options.dilation;
+  const tiles = planTiles(geometry, options.tileSize > 0 ? Math.max(options.tileSize, pieceExtent + 1) : DEFAULT_TILE_SIDE, plan.streams.length);
+  for (let t = 0; t < tiles.length; t++) {
+    throwIfAborted(ctx.signal);
+    ctx.onProgress?.({ fraction: 0.05 + (0.8 * t) / tiles.length, label: tiles.length > 1 ? `Convolving tile ${t + 1}/${tiles.length}` : 'Convolving' });
+    await runTile(planes, width, height, geometry, plan, tiles[t]!, options.border, raw);
+  }
+  throwIfAborted(ctx.signal);
+  return { geometry, raw, perKernel, kernels: kernels.length, plan };
+}
+
+/** Runs the weighted sums and returns the combined signed response (before output mapping). */
+export async function convolveResponse(image: Rgba, opts: Partial<FilterOptions>, ctx: JobContext = {}): Promise<Response> {
+  const options: FilterOptions = { ...defaultFilterOptions, ...opts };
+  kernelsOf(options);
+  const planes = sourcePlanes(image, options.channels);
+  const r = await convolvePlanes(planes, image.width, image.height, options, ctx);
+  return combineResponses(r, options);
+}
+
+/** Filters an image: the compute function behind the Filter panel and `onirique filter`. */
+export async function applyFilter(image: Rgba, opts: Partial<FilterOptions>, ctx: JobContext = {}): Promise<Rgba> {
+  const options: FilterOptions = { ...defaultFilterOptions, ...opts };
+  const resp = await convolveResponse(image, options, ctx);
+  ctx.onProgress?.({ fraction: 0.9, label: 'Mapping output' });
+  const result = mapResponse(resp, image, options);
+  ctx.onProgress?.({ fraction: 1, label: 'Done' });
+  return result;
+}

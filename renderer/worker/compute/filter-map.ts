@@ -1,0 +1,140 @@
+/** From raw kernel responses to pixels: combining kernels (gradient, compass, unsharp) and output mapping. */
+import type { Rgba } from '../protocol';
+import type { RawResponse } from './convolve';
+import { gimpNormalisation } from './filter-kernel';
+import { anchorOf, type Geometry } from './filter-geometry';
+import type { FilterOptions } from './filter-options';
+
+/** Signed filter response: interleaved float planes of the output geometry. */
+export interface Response {
+  width: number;
+  height: number;
+  channels: number;
+  values: Float32Array;
+  /** With combine 'direction': gradient angle atan2(b, a) in radians, same layout as values. */
+  angle?: Float32Array;
+  /** Where the output sits on the input (for alpha and pass-through channels). */
+  geometry?: Geometry;
+}
+
+const needs: Record<FilterOptions['combine'], number> = { none: 1, magnitude: 2, direction: 2, max: 2, unsharp: 2 };
+
+/** Combines the per-kernel planes into one response as `options.combine` says. */
+export function combineResponses(r: RawResponse, options: FilterOptions): Response {
+  const { raw, perKernel: pk, kernels: m, geometry } = r;
+  const mode = options.combine;
+  if (m < needs[mode]) throw new Error(`Combine '${mode}' needs at least ${needs[mode]} kernels; got ${m}.`);
+  if ((mode === 'magnitude' || mode === 'direction' || mode === 'unsharp') && m !== 2) {
+    throw new Error(`Combine '${mode}' takes exactly 2 kernels; got ${m}.`);
+  }
+  const n = geometry.width * geometry.height;
+  const values = new Float32Array(n * pk);
+  const angle = mode === 'direction' ? new Float32Array(n * pk) : undefined;
+  const { amount, threshold } = options.unsharp ?? { amount: 1, threshold: 0 };
+  for (let c = 0; c < pk; c++) {
+    const a = raw[c]!;
+    const b = raw[pk + c];
+    for (let i = 0, o = c; i < n; i++, o += pk) {
+      switch (mode) {
+        case 'none':
+          values[o] = a[i]!;
+          break;
+        case 'magnitude':
+          values[o] = Math.hypot(a[i]!, b![i]!);
+          break;
+        case 'direction':
+          values[o] = Math.hypot(a[i]!, b![i]!);
+          angle![o] = Math.atan2(b![i]!, a[i]!);
+          break;
+        case 'max': {
+          let v = a[i]!;
+          for (let j = 1; j < m; j++) v = Math.max(v, raw[j * pk + c]![i]!);
+          values[o] = v;
+          break;
+        }
+        case 'unsharp': {
+          const detail = b![i]!;
+          values[o] = Math.abs(detail) >= threshold ? a[i]! + amount * detail : a[i]!;
+          break;
+        }
+      }
+    }
+  }
+  return { width: geometry.width, height: geometry.height, channels: pk, values, ...(angle ? { angle } : {}), geometry };
+}
+
+/** Divisor and offset in effect: the kernel's own, or GIMP's normalisation from its sum. */
+export function effectiveScaling(options: FilterOptions): { divisor: number; offset: number } {
+  if (options.normalise) return gimpNormalisation(options.kernel.matrix);
+  return { divisor: options.kernel.divisor ?? 1, offset: options.kernel.offset ?? 0 };
+}
+
+/** Turns one float response value into an unclamped 8-bit level per the output mode. */
+function mapper(values: Float32Array, options: FilterOptions): (v: number) => number {
+  const { divisor, offset } = effectiveScaling(options);
+  const inv = 1 / divisor;
+  switch (options.output) {
+    case 'clamp':
+      return (v) => v * inv + offset;
+    case 'abs':
+      return (v) => Math.abs(v * inv + offset);
+    case 'offset':
+      return (v) => v * inv + offset + 128;
+    case 'abs-max': {
+      let max = 0;
+      for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]! * inv + offset));
+      const scale = max > 0 ? 255 / max : 0;
+      return (v) => Math.abs(v * inv + offset) * scale;
+    }
+  }
+}
+
+/** HSV (h in turns, s = 1) to RGB 0..255. */
+function hueToRgb(h: number, v: number, out: Uint8ClampedArray, at: number): void {
+  const x = (((h % 1) + 1) % 1) * 6;
+  const i = Math.floor(x);
+  const f = x - i;
+  const q = v * (1 - f);
+  const t = v * f;
+  const [r, g, b] = [[v, t, 0], [q, v, 0], [0, v, t], [0, q, v], [t, 0, v], [v, 0, q]][i % 6]!;
+  out[at] = Math.round(r! * 255);
+  out[at + 1] = Math.round(g! * 255);
+  out[at + 2] = Math.round(b! * 255);
+}
+
+/** Maps a response to 8-bit RGBA per the output mode, divisor and offset; alpha is kept. */
+export function mapResponse(resp: Response, image: Rgba, options: FilterOptions): Rgba {
+  const { width: w, height: h, channels: c, values } = resp;
+  const geo = resp.geometry;
+  const n = w * h;
+  const map = mapper(values, options);
+  const data = new Uint8ClampedArray(n * 4);
+  // Source pixel under each output pixel: identity unless stride or 'valid' moved the grid.
+  const srcIndex = (i: number): number => {
+    if (!geo) return w === image.width && h === image.height ? i : -1;
+    const [sy, sx] = anchorOf(geo, Math.floor(i / w), i % w);
+    return sy * image.width + sx;
+  };
+  for (let i = 0; i < n; i++) {
+    const si = srcIndex(i);
+    const at = 4 * i;
+    data[at + 3] = si >= 0 ? image.data[4 * si + 3]! : 255;
+    if (resp.angle) {
+      let k = 0;
+      for (let q = 1; q < c; q++) if (values[i * c + q]! > values[i * c + k]!) k = q;
+      const v = Math.min(1, Math.max(0, map(values[i * c + k]!) / 255));
+      hueToRgb(resp.angle[i * c + k]! / (2 * Math.PI), v, data, at);
+    } else if (c === 1) {
+      const g = Math.round(map(values[i]!));
+      data[at] = g;
+      data[at + 1] = g;
+      data[at + 2] = g;
+    } else {
+      for (let k = 0; k < 3; k++) {
+        const keep = options.channels === 'rgb' && !options.channelMask[k] && si >= 0;
+        data[at + k] = keep ? image.data[4 * si + k]! : Math.round(map(values[i * c + k]!));
+      }
+    }
+  }
+  return { width: w, height: h, data };
+}

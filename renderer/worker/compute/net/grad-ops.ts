@@ -1,0 +1,128 @@
+/**
+ * Convolutions and activations whose gradients are written in forward ops only, so that
+ * input-gradients work on backends that lack the backprop kernels (tfjs-backend-wasm 4.22 has no
+ * DepthwiseConv2dNativeBackpropInput), plus the guided-backprop ReLUs used by guided Grad-CAM.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Explicit TF padding of one spatial axis: [before, after]. */
+export type AxisPad = [number, number];
+
+/** How a convolution pads: TF 'same' / 'valid' semantics resolved to explicit numbers per input size. */
+export function tfPadding(size: number, k: number, stride: number, dilation: number, mode: 'same' | 'valid'): { out: number; pad: AxisPad } {
+  const ke = (k - 1) * dilation + 1;
+  if (mode === 'valid') return { out: Math.floor((size - ke) / stride) + 1, pad: [0, 0] };
+  const out = Math.ceil(size / stride);
+  // TF puts the odd extra pixel at the bottom/right: this is what PyTorch ports must copy.
+  const total = Math.max((out - 1) * stride + ke - size, 0);
+  return { out, pad: [Math.floor(total / 2), total - Math.floor(total / 2)] };
+}
+
+/** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
+function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  let y = x;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const t = Math.max(-top, 0), b = Math.max(-bottom, 0), l = Math.max(-left, 0), r = Math.max(-right, 0);
+    y = tf.slice(y, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
+  }
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    y = tf.pad(y, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
+  }
+  return y;
+}
+
+/** Inserts stride-1 zeros between the spatial samples of dy (the transpose of a strided sampling). */
+export function dilateSpatial(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, h, w, c] = dy.shape;
+  const six = tf.reshape(dy, [n, h, 1, w, 1, c]);
+  const padded = tf.pad(six, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  const flat = tf.reshape(padded, [n, h * sh, w * sw, c]) as tf.Tensor4D;
+  return tf.slice(flat, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+}
+
+/**
+ * Lays dy out so that a stride-1 'valid' correlation with the 180°-rotated kernel yields dx:
+ * dilate by the stride, then pad by (k-1-padBefore) in front and whatever makes the length
+ * H+k-1 behind (zeros where the forward pass never read the input).
+ */
+function spreadDy(dy: tf.Tensor4D, inH: number, inW: number, kh: number, kw: number, s: [number, number], ph: AxisPad, pw: AxisPad): tf.Tensor4D {
+  const d = dilateSpatial(dy, s[0], s[1]);
+  const [, dh, dw] = d.shape;
+  return padOrCrop(d, kh - 1 - ph[0], inH + ph[0] - dh, kw - 1 - pw[0], inW + pw[0] - dw);
+}
+
+/** True when the live backend has a kernel of this name. */
+export function backendHas(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+/** Depthwise convolution (channel multiplier m) whose input-gradient uses depthwise convolutions only. */
+export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid'): tf.Tensor4D {
+  const [kh, kw, cin, m] = w.shape;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const x4 = xi as tf.Tensor4D;
+    save([x4]);
+    return {
+      value: tf.depthwiseConv2d(x4, w, strides, padding),
+      gradFunc: (dy: tf.Tensor) => {
+        const [, inH, inW] = x4.shape;
+        const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
+        const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
+        const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
+        const rot = tf.reverse(w, [0, 1]);
+        if (m === 1) return tf.depthwiseConv2d(spread, rot, 1, 'valid');
+        // Multiplier > 1: output channel c*m+j came from input c; sum the m contributions back.
+        const [n, sh, sw] = spread.shape;
+        const grouped = tf.reshape(tf.transpose(tf.reshape(spread, [n, sh, sw, cin, m]), [0, 1, 2, 4, 3]), [n * 1, sh, sw, m * cin]);
+        const perJ = tf.split(grouped as tf.Tensor4D, m, 3).map((g, j) =>
+          tf.depthwiseConv2d(g as tf.Tensor4D, tf.reshape(tf.slice(rot, [0, 0, 0, j], [kh, kw, cin, 1]), [kh, kw, cin, 1]) as tf.Tensor4D, 1, 'valid'),
+        );
+        return tf.addN(perJ);
+      },
+    };
+  });
+  return f(x) as tf.Tensor4D;
+}
+
+/** Regular convolution whose input-gradient is a stride-1 convolution with the rotated, transposed kernel. */
+export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid'): tf.Tensor4D {
+  const [kh, kw] = w.shape;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const x4 = xi as tf.Tensor4D;
+    save([x4]);
+    return {
+      value: tf.conv2d(x4, w, strides, padding),
+      gradFunc: (dy: tf.Tensor) => {
+        const [, inH, inW] = x4.shape;
+        const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
+        const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
+        const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
+        const wt = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+        return tf.conv2d(spread, wt, 1, 'valid');
+      },
+    };
+  });
+  return f(x) as tf.Tensor4D;
+}
+
+/** ReLU (optionally capped) whose backward pass is guided: only positive inputs AND positive gradients pass. */
+export function guidedRelu(x: tf.Tensor, cap: number | null): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([xi]);
+    return {
+      value: cap === null ? tf.relu(xi) : tf.clipByValue(xi, 0, cap),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const xs = saved[0] as tf.Tensor;
+        let pass = tf.mul(tf.step(xs), tf.step(dy));
+        if (cap !== null) pass = tf.mul(pass, tf.step(tf.sub(cap, xs)));
+        return tf.mul(dy, pass);
+      },
+    };
+  });
+  return f(x);
+}

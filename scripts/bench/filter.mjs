@@ -1,0 +1,147 @@
+// Filter benchmark: the convolution engine on a 12 MP photo vs scipy convolve2d, scipy.ndimage.convolve
+// and OpenCV filter2D, all measured in the same run. `rows()` returns the table rows; run directly to print them.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import sharp from 'sharp';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PYTHON = '/usr/bin/python3';
+const W = 4000;
+const H = 3000;
+
+async function loadEngine() {
+  const outfile = join(root, 'dist', 'bench', 'filter-engine.mjs');
+  await build({
+    stdin: {
+      contents: [
+        "export { convolveResponse, applyFilter } from './renderer/worker/compute/convolve';",
+        "export { presetOptions } from './renderer/worker/compute/kernels';",
+        "export { initNodeBackend } from './electron/cli/node-backend';",
+        "export * as tf from '@tensorflow/tfjs';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+/** Seeded dense kernel so the 15x15 row has full rank (no separable shortcut). */
+function denseKernel(n, seed) {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () =>
+    Array.from({ length: n }, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return (s / 2 ** 32) * 2 - 1;
+    }),
+  );
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function time(fn, reps) {
+  await fn(); // warm-up: wasm compiles its kernels on first use
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+const PY = String.raw`
+import json, sys, time
+import numpy as np, scipy.signal as ss, scipy.ndimage as nd, cv2
+from PIL import Image
+spec = json.load(open(sys.argv[1]))
+rgb = np.fromfile(spec["rgb"], dtype=np.uint8).reshape(spec["h"], spec["w"], 3)
+L = np.asarray(Image.fromarray(rgb, "RGB").convert("L"), dtype=np.float64)
+L32 = L.astype(np.float32)
+def tm(f, reps):
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
+    return sorted(ts)[len(ts) // 2]
+out = {}
+for case in spec["cases"]:
+    k = np.array(case["kernel"], dtype=np.float64)
+    k32 = k.astype(np.float32)
+    slow = k.size > 9
+    out[case["name"]] = {
+        "scipy.signal.convolve2d": tm(lambda: ss.convolve2d(L, k, mode="same"), 1 if slow else 3),
+        "scipy.ndimage.convolve": tm(lambda: nd.convolve(L, k, mode="constant"), 1 if k.size > 50 else 3),
+        "cv2.filter2D f32": tm(lambda: cv2.filter2D(L32, -1, k32[::-1, ::-1], borderType=cv2.BORDER_CONSTANT), 5),
+    }
+print(json.dumps(out))
+`;
+
+/** Benchmark rows: one per (case, backend, reference). */
+export async function rows() {
+  const eng = await loadEngine();
+  const { data } = await sharp(resolve(root, '..', 'shared', 'photos', 'dandelions_5312x2988.jpg'))
+    .resize(W, H, { fit: 'cover' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const rgba = new Uint8ClampedArray(W * H * 4);
+  for (let i = 0; i < W * H; i++) {
+    rgba[4 * i] = data[3 * i];
+    rgba[4 * i + 1] = data[3 * i + 1];
+    rgba[4 * i + 2] = data[3 * i + 2];
+    rgba[4 * i + 3] = 255;
+  }
+  const image = { width: W, height: H, data: rgba };
+  const gauss = eng.presetOptions('gaussian', { sigma: 1.2, size: 7 });
+  const cases = [
+    { name: '3x3 article edges, luma, 12 MP', opts: eng.presetOptions('edges-horizontal'), backends: ['wasm', 'cpu'] },
+    { name: '7x7 Gaussian (separable), luma, 12 MP', opts: gauss, backends: ['wasm'] },
+    { name: '15x15 dense, luma, 12 MP', opts: { kernel: { matrix: denseKernel(15, 42) }, combine: 'none' }, backends: ['wasm'] },
+  ];
+  const engine = {};
+  for (const c of cases) {
+    for (const b of c.backends) {
+      await eng.initNodeBackend(b);
+      const reps = b === 'cpu' || c.name.startsWith('15') ? 2 : 5;
+      engine[`${c.name}|${b}`] = await time(() => eng.convolveResponse(image, { ...c.opts, flip: true }), reps);
+      if (c.name.startsWith('3x3')) {
+        engine[`${c.name} → 8-bit RGBA|${b}`] = await time(() => eng.applyFilter(image, { ...c.opts, flip: true }), reps);
+      }
+    }
+  }
+  await eng.initNodeBackend('wasm');
+  const dir = mkdtempSync(join(tmpdir(), 'onirique-bench-filter-'));
+  let ref;
+  try {
+    writeFileSync(join(dir, 'rgb.raw'), data);
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ rgb: join(dir, 'rgb.raw'), w: W, h: H, cases: cases.map((c) => ({ name: c.name, kernel: c.opts.kernel.matrix })) }));
+    writeFileSync(join(dir, 'bench.py'), PY);
+    ref = JSON.parse(execFileSync(PYTHON, [join(dir, 'bench.py'), join(dir, 'spec.json')], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const out = [];
+  for (const [key, ms] of Object.entries(engine)) {
+    const [name, backend] = key.split('|');
+    const base = cases.find((c) => name.startsWith(c.name));
+    for (const [refName, refMs] of Object.entries(ref[base.name])) {
+      out.push({ name, engine: `onirique tfjs-${backend}`, ms: Math.round(ms), refName, refMs: Math.round(refMs) });
+    }
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await rows();
+  for (const x of r) console.log(`${x.name.padEnd(44)} ${x.engine.padEnd(16)} ${String(x.ms).padStart(6)} ms   ${x.refName.padEnd(24)} ${String(x.refMs).padStart(6)} ms   ×${(x.refMs / x.ms).toFixed(2)}`);
+}
