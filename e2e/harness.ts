@@ -28,8 +28,8 @@ export interface Harness {
 }
 
 /** Injects the host binding and loads the app. */
-export async function openApp(page: Page): Promise<Harness> {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'onirique-e2e-'));
+export async function openApp(page: Page, opts: { userDataDir?: string } = {}): Promise<Harness> {
+  const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'onirique-e2e-')));
   const services = new HostServices(userDataDir);
   await services.init();
   const h: Harness = { services, userDataDir, nextOpen: null, nextSave: null, calls: [] };
@@ -67,6 +67,12 @@ async function dispatch(h: Harness, method: string, args: unknown[]): Promise<un
       return s.getSettings();
     case 'setSettings':
       return s.setSettings(args[0]);
+    case 'saveRecovery':
+      return s.saveRecovery(args[0], args[1]);
+    case 'takeRecovery':
+      return s.takeRecovery();
+    case 'clearRecovery':
+      return s.clearRecovery();
     case 'setDocumentEdited':
     case 'setProgress':
       return null;

@@ -100,6 +100,14 @@ export interface ModelEntry {
   bytes?: number;
 }
 
+/** What a recovery snapshot holds besides its pixels. */
+export interface RecoveryInfo {
+  name: string;
+  /** Labels of the operations applied since opening, oldest first. */
+  operations: string[];
+  savedAt: string;
+}
+
 /** Progress of a long host operation. */
 export interface HostProgress {
   done: number;
@@ -139,6 +147,12 @@ export interface HostApi {
   cancelInstall(id: string): void;
   /** Lets the user pick a tfjs model folder and imports it after validation; null when cancelled. */
   importModel(): Promise<HostResult<ModelEntry> | null>;
+  /** Saves the document after an operation so a crash loses at most that operation. */
+  saveRecovery(image: RgbaImage, info: Omit<RecoveryInfo, 'savedAt'>): Promise<void>;
+  /** A snapshot left by a session that crashed, with its pixels; null when there is none. */
+  takeRecovery(): Promise<{ info: RecoveryInfo; image: RgbaImage } | null>;
+  /** Drops the snapshot (clean close, export, declined restore). */
+  clearRecovery(): Promise<void>;
   /** Tells the shell whether the document has unsaved changes (title mark, close prompt). */
   setDocumentEdited(edited: boolean, title: string): void;
   /** Mirrors job progress in the taskbar; null clears it. */
@@ -175,6 +189,9 @@ export const IpcChannel = {
   installProgress: 'onirique:install-progress',
   cancelInstall: 'onirique:cancel-install',
   importModel: 'onirique:import-model',
+  saveRecovery: 'onirique:save-recovery',
+  takeRecovery: 'onirique:take-recovery',
+  clearRecovery: 'onirique:clear-recovery',
   setDocumentEdited: 'onirique:set-document-edited',
   setProgress: 'onirique:set-progress',
   openDocument: 'onirique:open-document',

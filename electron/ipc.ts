@@ -1,12 +1,12 @@
 /** IPC handlers: every call checks its sender and validates its arguments, then calls the services. */
-import { BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { dirname, join } from 'node:path';
 import { IpcChannel, type ExportFormat } from './ipc-contract';
 import type { HostServices } from './services/host-services';
 import { parseExportRequest } from './services/validate';
-import { APP_ORIGIN } from './app-protocol';
+import { isTrustedSenderUrl } from './security';
+import { OPENABLE_EXTENSIONS } from './services/file-associations';
 
-const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'avif', 'tif', 'tiff', 'gif', 'heic', 'heif', 'bmp'];
 const FILTERS: Record<ExportFormat, Electron.FileFilter> = {
   png: { name: 'PNG', extensions: ['png'] },
   jpeg: { name: 'JPEG', extensions: ['jpg', 'jpeg'] },
@@ -18,8 +18,7 @@ const FILTERS: Record<ExportFormat, Electron.FileFilter> = {
 /** Only our own window, showing our own origin (or the dev server in development), may call. */
 function checkSender(e: IpcMainInvokeEvent | IpcMainEvent, win: BrowserWindow, devUrl: string | null): void {
   const url = e.senderFrame?.url ?? '';
-  const trusted = url.startsWith(`${APP_ORIGIN}/`) || (devUrl !== null && url.startsWith(devUrl));
-  if (e.sender !== win.webContents || !trusted) throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
+  if (e.sender !== win.webContents || !isTrustedSenderUrl(url, devUrl)) throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
 }
 
 /** Window state main needs to keep: unsaved changes for the close prompt. */
@@ -46,8 +45,11 @@ export function setupIpc(win: BrowserWindow, services: HostServices, state: Wind
   const installs = new Map<string, AbortController>();
 
   handle(IpcChannel.openDialog, async () => {
-    const r = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: [{ name: 'Images', extensions: IMAGE_EXTENSIONS }] });
-    return r.canceled || !r.filePaths[0] ? null : services.openPath(r.filePaths[0]);
+    const r = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: [{ name: 'Images', extensions: [...OPENABLE_EXTENSIONS] }] });
+    if (r.canceled || !r.filePaths[0]) return null;
+    const res = await services.openPath(r.filePaths[0]);
+    if (res.ok) app.addRecentDocument(r.filePaths[0]);
+    return res;
   });
   handle(IpcChannel.openBytes, (_e, name, bytes) => services.openBytes(name, bytes));
   handle(IpcChannel.openRecent, (_e, id) => services.openRecent(id));
@@ -96,6 +98,9 @@ export function setupIpc(win: BrowserWindow, services: HostServices, state: Wind
     const r = await dialog.showOpenDialog(win, { title: 'Import a TensorFlow.js model folder', properties: ['openDirectory'] });
     return r.canceled || !r.filePaths[0] ? null : services.importModelFrom(r.filePaths[0]);
   });
+  handle(IpcChannel.saveRecovery, (_e, image, info) => services.saveRecovery(image, info));
+  handle(IpcChannel.takeRecovery, () => services.takeRecovery());
+  handle(IpcChannel.clearRecovery, () => services.clearRecovery());
   on(IpcChannel.setDocumentEdited, (_e, edited, title) => {
     state.edited = edited === true;
     win.setDocumentEdited(state.edited);

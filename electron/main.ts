@@ -7,9 +7,18 @@ import { setupIpc, type WindowState } from './ipc';
 import { setupMenu } from './menu';
 import { HostServices } from './services/host-services';
 import { modelFileForUrl } from './services/model-files';
-import { contentSecurityPolicy, imagePathsFromArgv, isAllowedNavigation } from './security';
+import { contentSecurityPolicy, externalUrlToOpen, hardenedWebPreferences, imagePathsFromArgv, isAllowedNavigation, isPermissionAllowed } from './security';
 
 registerAppScheme();
+
+// macOS hands files over through 'open-file', possibly before the window exists: queue them until then.
+const pendingPaths: string[] = [];
+let openPaths: ((paths: string[]) => Promise<void>) | null = null;
+app.on('open-file', (e, path) => {
+  e.preventDefault();
+  if (openPaths) void openPaths([path]);
+  else pendingPaths.push(path);
+});
 
 // In development only, the window may load the Vite dev server instead of the built files.
 const devUrl = !app.isPackaged && process.env.ONIRIQUE_DEV_URL?.startsWith('http://127.0.0.1:') ? process.env.ONIRIQUE_DEV_URL : null;
@@ -26,7 +35,9 @@ async function start(): Promise<void> {
   await services.init();
   const csp = contentSecurityPolicy();
   setupAppProtocol(join(__dirname, '..', 'renderer'), csp, (id, file) => modelFileForUrl(services.userDataDir, id, file));
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl, devUrl)),
+  );
 
   const state: WindowState = { edited: false };
   const win = new BrowserWindow({
@@ -35,14 +46,7 @@ async function start(): Promise<void> {
     title: 'Onirique',
     show: false,
     backgroundColor: '#1e1e22',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: { ...hardenedWebPreferences, preload: join(__dirname, 'preload.cjs') },
   });
   win.once('ready-to-show', () => win.show());
   win.webContents.on('will-navigate', (e, url) => {
@@ -50,7 +54,8 @@ async function start(): Promise<void> {
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
     // Links to the web open in the user's browser, never inside the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    const external = externalUrlToOpen(url);
+    if (external) void shell.openExternal(external);
     return { action: 'deny' };
   });
   win.on('close', (e) => {
@@ -69,19 +74,23 @@ async function start(): Promise<void> {
   setupIpc(win, services, state, devUrl);
   setupMenu(win);
 
-  const openPaths = async (paths: string[]) => {
-    for (const p of paths.slice(0, 1)) win.webContents.send(IpcChannel.openDocument, await services.openPath(p));
+  const open = async (paths: string[]) => {
+    // One document at a time: the first path wins.
+    for (const p of paths.slice(0, 1)) {
+      const res = await services.openPath(p);
+      if (res.ok) app.addRecentDocument(p);
+      win.webContents.send(IpcChannel.openDocument, res);
+    }
   };
-  app.on('second-instance', (_e, argv) => {
+  app.on('second-instance', (_e, argv, workingDirectory) => {
     if (win.isMinimized()) win.restore();
     win.focus();
-    void openPaths(imagePathsFromArgv(argv));
+    void open(imagePathsFromArgv(argv, workingDirectory));
   });
-  app.on('open-file', (e, path) => {
-    e.preventDefault();
-    void openPaths([path]);
+  win.webContents.once('did-finish-load', () => {
+    openPaths = open;
+    void open([...pendingPaths, ...imagePathsFromArgv(process.argv)]);
   });
-  win.webContents.once('did-finish-load', () => void openPaths(imagePathsFromArgv(process.argv)));
   await win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
 }
 

@@ -25,6 +25,9 @@ const api = {
   },
   cancelInstall: (id) => ipcRenderer.send(IpcChannel.cancelInstall, id),
   importModel: () => ipcRenderer.invoke(IpcChannel.importModel),
+  saveRecovery: (image, info) => ipcRenderer.invoke(IpcChannel.saveRecovery, image, info),
+  takeRecovery: () => ipcRenderer.invoke(IpcChannel.takeRecovery),
+  clearRecovery: () => ipcRenderer.invoke(IpcChannel.clearRecovery),
   setDocumentEdited: (edited, title) => ipcRenderer.send(IpcChannel.setDocumentEdited, edited, title),
   setProgress: (fraction) => ipcRenderer.send(IpcChannel.setProgress, fraction),
   onOpenDocument: (handler) => {

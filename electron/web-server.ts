@@ -7,6 +7,8 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { HostServices } from './services/host-services';
+import { modelFileForUrlPath } from './services/model-files';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -80,11 +82,45 @@ export function defaultUserDataDir(): string {
   return join(base, 'Onirique');
 }
 
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { ...isolationHeaders, 'Content-Type': 'application/json' }).end(JSON.stringify(value));
+}
+
+/** Routes backed by the host services: the model list and install API, and the cached model files. */
+export function modelRoutes(services: HostServices): Route {
+  return async (req, res, url) => {
+    if (req.method === 'GET' && url.pathname === '/api/models') {
+      sendJson(res, 200, await services.listModels());
+      return true;
+    }
+    const install = /^\/api\/models\/([^/]+)\/install$/.exec(url.pathname);
+    if (req.method === 'POST' && install) {
+      // Only same-origin pages may trigger a download (a foreign page cannot set this header without CORS).
+      if (req.headers['sec-fetch-site'] && req.headers['sec-fetch-site'] !== 'same-origin') {
+        sendJson(res, 403, { ok: false, error: 'Cross-site request refused.' });
+        return true;
+      }
+      sendJson(res, 200, await services.installModel(decodeURIComponent(install[1]!)));
+      return true;
+    }
+    if (req.method === 'GET' && url.pathname.startsWith('/models/')) {
+      const path = modelFileForUrlPath(services.userDataDir, url.pathname);
+      if (path && (await serveFile(res, path))) return true;
+      res.writeHead(404, isolationHeaders).end();
+      return true;
+    }
+    return false;
+  };
+}
+
 async function cli(): Promise<void> {
   const portArg = process.argv.indexOf('--port');
   const port = portArg > 0 ? Number(process.argv[portArg + 1]) : Number(process.env.PORT ?? 5180);
+  const dataArg = process.argv.indexOf('--user-data');
+  const services = new HostServices(dataArg > 0 ? resolve(process.argv[dataArg + 1]!) : defaultUserDataDir());
+  await services.init();
   const root = resolve(__dirname, '..', 'renderer');
-  const { url } = await startWebServer({ root, port });
+  const { url } = await startWebServer({ root, port, routes: [modelRoutes(services)] });
   console.log(`Onirique is running at ${url} (Ctrl+C to stop)`);
 }
 

@@ -6,6 +6,8 @@ import { startComputeWorker } from './compute-client';
 import { createBindingHost, type HostBinding } from './host/binding-host';
 import { createWebHost } from './host/web-host';
 import { Editor } from './state/editor.svelte';
+import { i18n, systemLocale, t } from './i18n/i18n.svelte';
+import './i18n/messages-app';
 
 declare global {
   interface Window {
@@ -30,9 +32,10 @@ const editor = new Editor(host, compute);
 window.__onirique = editor;
 
 const settings = await host.getSettings();
+i18n.locale = settings.locale === 'auto' ? systemLocale() : settings.locale;
 compute
   .call('init', { backend: settings.backend, wasmPath: new URL('./tfjs-wasm/', document.baseURI).href })
   .then((info) => (editor.backend = info))
-  .catch((e: unknown) => (editor.error = `The compute engine could not start: ${e instanceof Error ? e.message : String(e)}`));
+  .catch((e: unknown) => (editor.error = t('app.engineFailed', { error: e instanceof Error ? e.message : String(e) })));
 
 mount(App, { target: document.getElementById('app')!, props: { editor } });

@@ -2,9 +2,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_MODEL_ID } from '../services/model-catalog';
+import { modelsRoot } from '../services/model-files';
+import { defaultUserDataDir } from './commands/models';
 import { buildPlainNet, loadLayersModel, type InputRange, type PlainNet } from '../../renderer/worker/compute/net/plain-net';
 
 /** A model folder read into memory. */
@@ -21,19 +23,20 @@ export interface ModelFiles {
   dir: string;
 }
 
-/** Default model folder: $ONIRIQUE_MODEL_DIR, else the user's Onirique model cache (MobileNet v1 0.75). */
+/**
+ * Default model folder: $ONIRIQUE_MODEL_DIR, else the default catalog model in the app's model
+ * cache (`onirique models install` puts it there; same userData folder as the app).
+ */
 export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ONIRIQUE_MODEL_DIR) return resolve(env.ONIRIQUE_MODEL_DIR);
-  // Same folder as Electron's app.getPath('userData') on Linux: $XDG_CONFIG_HOME/Onirique.
-  const config = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(config, 'Onirique', 'models', 'mobilenet_v1_0.75_224');
+  return join(modelsRoot(defaultUserDataDir()), DEFAULT_MODEL_ID);
 }
 
 /** Reads model.json, its shards (in manifest order) and an optional labels file. */
 export async function readModelDir(dir: string): Promise<ModelFiles> {
   const abs = resolve(dir);
   const jsonPath = join(abs, 'model.json');
-  if (!existsSync(jsonPath)) throw new Error(`${abs}: no model.json (use --model DIR or set ONIRIQUE_MODEL_DIR)`);
+  if (!existsSync(jsonPath)) throw new Error(`${abs}: no model.json (use --model DIR, set ONIRIQUE_MODEL_DIR, or run “onirique models install”)`);
   const jsonBytes = await readFile(jsonPath);
   const modelJson = JSON.parse(jsonBytes.toString('utf8')) as ModelFiles['modelJson'];
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) throw new Error(`${jsonPath}: not a tfjs model.json`);

@@ -1,6 +1,8 @@
 /** The `onirique` command line: the app's compute modules on files, in Node. */
+import { classifyCommand } from './commands/classify';
 import { dreamCommand } from './commands/dream';
 import { filterCommand } from './commands/filter';
+import { gradcamCommand } from './commands/gradcam';
 import { kernelsCommand } from './commands/kernels';
 import { modelsCommand } from './commands/models';
 import { initNodeBackend } from './node-backend';
@@ -8,8 +10,10 @@ import { initNodeBackend } from './node-backend';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  classify: classifyCommand,
   dream: dreamCommand,
   filter: filterCommand,
+  gradcam: gradcamCommand,
   kernels: kernelsCommand,
   models: modelsCommand,
 };
@@ -23,7 +27,11 @@ commands:
   models list|install [ID]|import DIR|remove ID   manage the model cache
   dream [--layer conv_pw_9_relu[:W],...] [--channels 3,17] [--steps 20] [--octaves 4] [--octave-scale 1.4]
         [--step-size 0.01] [--jitter 32] [--tile 512] [--mask MASK.png] [--seed 1] [--model DIR] IN OUT
-                                  Deep Dream (mask: white = dream, black = keep)`;
+                                  Deep Dream (mask: white = dream, black = keep)
+  classify [--model DIR] [--top 5] [--fit resize|center-crop] IN   top classes, e.g. "85.2%  espresso (967)"
+  gradcam [--class N|auto] [--layer L] [--method gradcam|gradcam++|guided|scorecam] [--colormap jet|turbo|viridis|inferno]
+          [--alpha 0.5] [--fit resize|center-crop|tiles] [--smooth] [--raw CAM.npy|CAM.csv] [--heatmap HEAT16.png] [--model DIR] IN OUT.png
+                                  class activation map overlay (parameters stored in PNG text chunks)`;
 
 /** Entry point; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ExportRequest, ExportResult, HostResult, ModelEntry, OpenedDocument, RecentEntry, Settings } from '../ipc-contract';
+import type { ExportRequest, ExportResult, HostResult, ModelEntry, OpenedDocument, RecentEntry, RecoveryInfo, RgbaImage, Settings } from '../ipc-contract';
 import { writeFileAtomic } from './atomic-write';
 import { encodeImage } from './encode';
 import { decodeImage, readCopyableExif, UserFacingError } from './image-decode';
 import { type ImportSettings, type InstallOptions, ModelStore, type ModelStoreOptions } from './model-store';
 import { RecentStore } from './recent';
+import { RecoveryStore } from './recovery';
 import { SettingsStore } from './settings';
-import { parseExportRequest, parseFileName } from './validate';
+import { parseExportRequest, parseFileName, parseRgbaImage } from './validate';
 
 /** Largest file read from disk; anything bigger is refused before reading. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
@@ -26,6 +27,7 @@ function fail<T>(e: unknown): HostResult<T> {
 export class HostServices {
   readonly settings: SettingsStore;
   readonly recent: RecentStore;
+  readonly recovery: RecoveryStore;
   /** Model cache: catalog downloads and imported folders. */
   readonly models: ModelStore;
   /** Documents opened this session: docId → path (null for dropped bytes). */
@@ -37,6 +39,7 @@ export class HostServices {
   ) {
     this.settings = new SettingsStore(userDataDir);
     this.recent = new RecentStore(userDataDir);
+    this.recovery = new RecoveryStore(userDataDir);
     this.models = new ModelStore(userDataDir, modelOptions);
   }
 
@@ -112,6 +115,27 @@ export class HostServices {
   /** Path of a document opened from disk, for "save next to the original" defaults; null otherwise. */
   documentPath(docId: string): string | null {
     return this.docs.get(docId) ?? null;
+  }
+
+  /** Saves a recovery snapshot after validating its pixels. */
+  async saveRecovery(image: unknown, info: unknown): Promise<void> {
+    const img = parseRgbaImage(image);
+    const i = info as { name?: unknown; operations?: unknown } | null;
+    const name = typeof i?.name === 'string' ? i.name.slice(0, 255) : 'Untitled';
+    const operations = Array.isArray(i?.operations) ? i.operations.filter((o): o is string => typeof o === 'string').slice(-200) : [];
+    await this.recovery.save(img, { name, operations });
+  }
+
+  /** The crashed session's snapshot, if any. */
+  async takeRecovery(): Promise<{ info: RecoveryInfo; image: RgbaImage } | null> {
+    const info = await this.recovery.peek();
+    const image = info ? await this.recovery.load() : null;
+    return info && image ? { info, image } : null;
+  }
+
+  /** Drops the snapshot. */
+  clearRecovery(): Promise<void> {
+    return this.recovery.clear();
   }
 
   /** Current settings. */

@@ -102,6 +102,10 @@ export function createWebHost(): HostApi {
     },
     cancelInstall: () => undefined,
     importModel: () => Promise.resolve({ ok: false, error: 'Importing a model folder needs the desktop app or the CLI (onirique models import DIR).' }),
+    // The browser version keeps no crash snapshot: a tab crash is rare and IndexedDB quotas vary.
+    saveRecovery: () => Promise.resolve(),
+    takeRecovery: () => Promise.resolve(null),
+    clearRecovery: () => Promise.resolve(),
     setDocumentEdited: (edited, title) => {
       document.title = `${edited ? '• ' : ''}${title} — Onirique`;
     },

@@ -1,8 +1,10 @@
 /** Application state: the open document, its history, the running job and the view. */
-import type { HostApi, OpenedDocument, HostResult } from '../../electron/ipc-contract';
+import type { HostApi, OpenedDocument, HostResult, RecoveryInfo } from '../../electron/ipc-contract';
 import { CancelledError, type ComputeClient } from '../compute-client';
 import type { BackendInfo, ComputeProgress, Rgba } from '../worker/protocol';
 import { History, pixelEntry, type HistoryEntry } from './history';
+import { t } from '../i18n/i18n.svelte';
+import '../i18n/messages-app';
 
 /** An open image and what it was when opened. */
 export class DocumentState {
@@ -12,6 +14,20 @@ export class DocumentState {
     this.image = image;
     this.original = { ...image, data: image.data.slice() };
   }
+}
+
+/** A picture drawn above the document (preview, Grad-CAM overlay, brush mask), in document pixels. */
+export interface ViewLayer {
+  image: Rgba;
+  /** Where the layer's top-left lands on the document. */
+  x: number;
+  y: number;
+  /** Drawn size in document pixels (defaults to the layer image's size: scaled layers such as a CAM map use the document size). */
+  w?: number;
+  h?: number;
+  opacity: number;
+  /** Stacking order: larger draws later. */
+  z: number;
 }
 
 /** A long job in flight, shown in the status bar with Cancel. */
@@ -38,6 +54,10 @@ export class Editor {
   error: string | null = $state(null);
   notice: string | null = $state(null);
   backend: BackendInfo | null = $state.raw(null);
+  /** Layers drawn above the document by panels, by name (e.g. 'filter-preview', 'gradcam', 'dream-mask'). */
+  layers: Record<string, ViewLayer> = $state.raw({});
+  /** Brush handler of the panel that owns painting (Dream), or null; the canvas calls it in document pixels. */
+  paintHandler: ((x: number, y: number, phase: 'start' | 'move' | 'end') => void) | null = $state.raw(null);
   readonly history = new History<DocumentState>();
 
   constructor(readonly host: HostApi, readonly compute: ComputeClient) {}
@@ -56,6 +76,7 @@ export class Editor {
     }
     const d = result.value;
     this.history.clear();
+    this.layers = {};
     this.doc = new DocumentState(d.docId, d.name, d.format, d.image);
     this.revision = 0;
     this.savedRevision = 0;
@@ -64,12 +85,21 @@ export class Editor {
     return true;
   }
 
+  /** Shows, replaces or (with null) removes a named layer above the document. */
+  setLayer(name: string, layer: ViewLayer | null): void {
+    const next = { ...this.layers };
+    if (layer) next[name] = layer;
+    else delete next[name];
+    this.layers = next;
+  }
+
   /** Records an already-computed change as one undo step. */
   commit(label: string, after: Rgba): void {
     const doc = this.doc;
     if (!doc) return;
-    this.record(pixelEntry<DocumentState>(label, doc.image, after));
+    const entry = pixelEntry<DocumentState>(label, doc.image, after);
     doc.image = after;
+    this.record(entry);
   }
 
   /** Records any entry whose change is already applied. */
@@ -102,7 +132,26 @@ export class Editor {
   }
 
   private syncTitle(): void {
-    if (this.doc) this.host.setDocumentEdited(this.dirty, this.doc.name);
+    if (!this.doc) return;
+    this.host.setDocumentEdited(this.dirty, this.doc.name);
+    // Snapshot after every change so a crash loses at most the operation in flight.
+    if (this.dirty) {
+      const doc = this.doc;
+      void this.host
+        .saveRecovery({ ...doc.image, data: doc.image.data.slice() }, { name: doc.name, operations: this.history.labels })
+        .catch(() => undefined);
+    } else void this.host.clearRecovery().catch(() => undefined);
+  }
+
+  /** Opens the snapshot a crashed session left (as an unsaved document). */
+  restoreRecovery(found: { info: RecoveryInfo; image: Rgba }): void {
+    this.history.clear();
+    this.layers = {};
+    this.doc = new DocumentState('recovered', found.info.name, 'png', found.image);
+    this.revision = 1;
+    this.savedRevision = 0;
+    this.notice = t('app.recovered', { name: found.info.name, count: found.info.operations.length });
+    this.host.setDocumentEdited(true, found.info.name);
   }
 
   /** Runs a cancellable job with progress; returns null when cancelled or failed (the document is untouched). */
@@ -120,8 +169,8 @@ export class Editor {
     try {
       return await work(controller.signal, onProgress);
     } catch (e) {
-      if (e instanceof CancelledError || controller.signal.aborted) this.notice = `${label} cancelled; nothing was changed.`;
-      else this.error = `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
+      if (e instanceof CancelledError || controller.signal.aborted) this.notice = t('app.cancelled', { label });
+      else this.error = t('app.failed', { label, error: e instanceof Error ? e.message : String(e) });
       return null;
     } finally {
       this.job = null;

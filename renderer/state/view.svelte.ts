@@ -20,6 +20,26 @@ export class ViewState {
   split: number | null = $state(null);
   /** Zoom actually used, set by the canvas once it knows its size. */
   effectiveZoom = $state(1);
+  /** Where the document's top-left corner is drawn, in CSS pixels of the canvas (set by the canvas). */
+  originX = $state(0);
+  originY = $state(0);
+  /** Size of the canvas area in CSS pixels (set by the canvas). */
+  viewportW = $state(0);
+  viewportH = $state(0);
+  /** What a left-button drag does: pan, or paint through the active panel's brush handler. */
+  tool: 'pan' | 'brush' = $state('pan');
+  /** Brush diameter in document pixels, for the cursor outline. */
+  brushSize = $state(64);
+
+  /** The part of a `w`×`h` document currently visible, in document pixels (clamped to the image). */
+  visibleRect(w: number, h: number): { x: number; y: number; w: number; h: number } {
+    const z = this.effectiveZoom || 1;
+    const x0 = Math.max(0, Math.floor(-this.originX / z));
+    const y0 = Math.max(0, Math.floor(-this.originY / z));
+    const x1 = Math.min(w, Math.ceil((this.viewportW - this.originX) / z));
+    const y1 = Math.min(h, Math.ceil((this.viewportH - this.originY) / z));
+    return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
+  }
 
   /** Fits the photo in the window. */
   zoomFit(): void {

@@ -3,7 +3,11 @@
  * Each operation names its input and result types in `ComputeOps`; the client and the worker
  * are both typed from that map, so an op cannot drift out of sync on one side.
  */
+import type { DreamOpInput } from './compute/dream/dream-op';
+import type { ClassifyResult } from './compute/explain/explain';
+import type { ClassifyOpInput, FeatureMapsOpInput, FeatureMapsOpResult, GradcamOpInput, GradcamOpResult } from './compute/explain/explain-ops';
 import type { FilterOptions } from './compute/filter-options';
+import type { LoadModelInput, ModelInfo } from './compute/net/model-cache';
 
 /** 8-bit RGBA pixels; the buffer is transferred, not copied, across the boundary. */
 export interface Rgba {
@@ -39,6 +43,16 @@ export interface ComputeOps {
   init: { input: { backend: 'auto' | 'webgl' | 'wasm' | 'cpu'; wasmPath: string }; result: BackendInfo };
   filter: { input: FilterInput; result: Rgba };
   memory: { input: null; result: { numTensors: number; numBytes: number } };
+  /** Deep Dream (progress carries a preview after every step). */
+  dream: { input: DreamOpInput; result: Rgba };
+  /** Loads a tfjs LayersModel (URL or bytes) as a plain-op network cached under `id`. */
+  loadModel: { input: LoadModelInput; result: ModelInfo };
+  /** Top-k classes of a photo. */
+  classify: { input: ClassifyOpInput; result: ClassifyResult };
+  /** Grad-CAM family map on the photo's geometry (progress and cancel for Score-CAM and tiles). */
+  gradcam: { input: GradcamOpInput; result: GradcamOpResult };
+  /** A layer's channel activations tiled into one image. */
+  featureMaps: { input: FeatureMapsOpInput; result: FeatureMapsOpResult };
 }
 
 /** Name of an op. */

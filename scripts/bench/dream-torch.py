@@ -17,9 +17,40 @@ import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(int(os.environ.get("DREAM_TORCH_THREADS", "2")))
+# DREAM_TORCH_DEVICE=cuda times the same step on a GPU (MODEL_DIR "random" when the weights are absent).
+DEVICE = os.environ.get("DREAM_TORCH_DEVICE", "cpu")
+
+
+def sync():
+    if DEVICE.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def random_weights():
+    """MobileNet v1 0.75 shapes with random values: timing runs on machines without the weights."""
+    rng = np.random.default_rng(0)
+    chans = [24, 48, 96, 96, 192, 192, 384, 384, 384, 384, 384, 384, 768, 768]
+    out = {"conv1/kernel": rng.normal(0, 0.1, (3, 3, 3, 24)).astype(np.float32)}
+
+    def bn(name, c):
+        out[f"{name}/gamma"] = np.ones(c, np.float32)
+        out[f"{name}/beta"] = np.zeros(c, np.float32)
+        out[f"{name}/moving_mean"] = np.zeros(c, np.float32)
+        out[f"{name}/moving_variance"] = np.ones(c, np.float32)
+
+    bn("conv1_bn", 24)
+    for i in range(1, 14):
+        cin, cout = chans[i - 1], chans[i]
+        out[f"conv_dw_{i}/depthwise_kernel"] = rng.normal(0, 0.1, (3, 3, cin, 1)).astype(np.float32)
+        out[f"conv_pw_{i}/kernel"] = rng.normal(0, 0.1, (1, 1, cin, cout)).astype(np.float32)
+        bn(f"conv_dw_{i}_bn", cin)
+        bn(f"conv_pw_{i}_bn", cout)
+    return out
 
 
 def load_weights(model_dir):
+    if model_dir == "random":
+        return random_weights()
     with open(os.path.join(model_dir, "model.json")) as f:
         m = json.load(f)
     out = {}
@@ -51,7 +82,8 @@ class MobileNet:
         def fold(kernel_oihw, bn):
             g, b, mu, var = (w[f"{bn}/{k}"] for k in ("gamma", "beta", "moving_mean", "moving_variance"))
             scale = g / np.sqrt(var + 1e-3)
-            return torch.tensor(kernel_oihw * scale[:, None, None, None]), torch.tensor(b - mu * scale)
+            k = torch.tensor(np.ascontiguousarray(kernel_oihw * scale[:, None, None, None]))
+            return k.to(DEVICE), torch.tensor(b - mu * scale).to(DEVICE)
 
         self.conv1 = fold(w["conv1/kernel"].transpose(3, 2, 0, 1), "conv1_bn")
         self.blocks = []
@@ -89,14 +121,16 @@ def main():
     if mode == "bench":
         size, reps, layer = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
         gen = torch.Generator().manual_seed(0)
-        x = torch.rand(1, 3, size, size, generator=gen) * 2 - 1
+        x = (torch.rand(1, 3, size, size, generator=gen) * 2 - 1).to(DEVICE)
         dream_step(net, x, layer, 0.01)  # warm-up
+        sync()
         times = []
         for _ in range(reps):
             t = time.perf_counter()
             x = dream_step(net, x, layer, 0.01)
+            sync()
             times.append((time.perf_counter() - t) * 1000)
-        print(json.dumps({"ms": statistics.median(times), "threads": torch.get_num_threads()}))
+        print(json.dumps({"ms": statistics.median(times), "threads": torch.get_num_threads(), "device": DEVICE}))
     elif mode == "step":
         path, w, h, layer, step, out = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], float(sys.argv[7]), sys.argv[8]
         rgba = np.fromfile(path, dtype=np.uint8).reshape(h, w, 4)

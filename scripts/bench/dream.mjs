@@ -1,5 +1,6 @@
 // Deep Dream benchmark rows: one dream step at 224 and 512 px per tfjs backend (wasm, cpu) against
-// PyTorch CPU (2 threads, same weights rebuilt by dream-torch.py), and peak RSS dreaming a 24 MP
+// PyTorch CPU (2 threads, OMP_WAIT_POLICY=PASSIVE so a shared machine does not stall its spin-waits;
+// same weights rebuilt by dream-torch.py), and peak RSS dreaming a 24 MP
 // photo with tiles (1 octave, 1 step) in a child process. Env: DREAM_BENCH_MP (default 24),
 // DREAM_BENCH_SKIP_RSS=1, DREAM_BENCH_BACKENDS=wasm,cpu.
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ async function photo(size) {
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 function torchStep(size, reps) {
-  const r = spawnSync('/usr/bin/python3', [resolve(here, 'dream-torch.py'), 'bench', modelDir, String(size), String(reps), LAYER], { encoding: 'utf8', env: { ...process.env, DREAM_TORCH_THREADS: '2' } });
+  const r = spawnSync('/usr/bin/python3', [resolve(here, 'dream-torch.py'), 'bench', modelDir, String(size), String(reps), LAYER], { encoding: 'utf8', env: { ...process.env, DREAM_TORCH_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } });
   if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr || r.error}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()).ms;
 }

@@ -2,7 +2,7 @@
 
 Usage: /usr/bin/python3 filter_reference.py CASES.json OUT_DIR
 
-CASES.json: {"cases": [{"id", "image" (path of an HxWx3 uint8 .npy), "channels": "luma"|"rgb"|"sum",
+CASES.json: {"cases": [{"id", "image" (path of an HxWx3 uint8 .npy) or "photo" (an image file), "channels": "luma"|"rgb"|"sum",
   "kernels": [k] (or [kR, kG, kB] with "sum"), "fn": "signal.correlate2d"|"signal.convolve2d"|
   "ndimage.correlate"|"ndimage.convolve", "boundary": scipy.signal boundary or ndimage mode,
   "size": "same"|"valid", "stride": s, "dilation": d, "map"?: "clamp"|"abs"|"abs-max"|"offset"}]}
@@ -49,7 +49,11 @@ def filt(plane, k, case):
 
 
 def run(case):
-    rgb = np.load(case["image"])
+    if "photo" in case:
+        # Decoded here with PIL, independently of the app's decoder.
+        rgb = np.asarray(Image.open(case["photo"]).convert("RGB"))
+    else:
+        rgb = np.load(case["image"])
     planes = planes_of(rgb, case["channels"])
     ks = [dilate(k, case.get("dilation", 1)) for k in case["kernels"]]
     if case["channels"] == "sum":

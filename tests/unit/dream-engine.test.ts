@@ -74,12 +74,17 @@ describe('tiles', () => {
       for (const [a, b] of r) expect(b - a).toBeLessThanOrEqual(t + t / 4);
     }
   });
-  it('regions add the overlap inside the image only', () => {
-    const tiles = planTiles(300, 200, { tile: 128, overlap: 16 }, 40, 100);
+  it('regions add at least the overlap, stay inside the image and keep the stride lattice', () => {
+    const tiles = planTiles(300, 200, { tile: 128, overlap: 16, align: 32 }, 40, 100);
     const seen = new Uint8Array(300 * 200);
     for (const { core, region } of tiles) {
-      expect(region.x0).toBe(Math.max(0, core.x0 - 16));
-      expect(region.y1).toBe(Math.min(200, core.y1 + 16));
+      expect(region.x0).toBe(Math.floor(Math.max(0, core.x0 - 16) / 32) * 32);
+      expect(region.y0 % 32).toBe(0);
+      // Ends fall where the image's own end falls modulo 32, so 'same' padding matches.
+      expect((300 - region.x1) % 32).toBe(0);
+      expect((200 - region.y1) % 32).toBe(0);
+      expect(region.x1).toBeGreaterThanOrEqual(Math.min(300, core.x1 + 16));
+      expect(region.y1).toBeGreaterThanOrEqual(Math.min(200, core.y1 + 16));
       for (let y = core.y0; y < core.y1; y++) for (let x = core.x0; x < core.x1; x++) seen[y * 300 + x]!++;
     }
     expect(seen.every((v) => v === 1)).toBe(true);

@@ -3,10 +3,15 @@
  * the objective climbs, masks hold, tiles match the whole image without seams, seeds reproduce,
  * Cancel leaves the input intact, and no tensor leaks.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlainNetFromDir } from '../../electron/cli/model-files';
 import { dream } from '../../renderer/worker/compute/dream/dream';
+import { registerDreamNet, runDreamOp } from '../../renderer/worker/compute/dream/dream-op';
 import { resolveDreamOptions } from '../../renderer/worker/compute/dream/dream-options';
 import { type OctaveImage, planTiles, tiledGradient } from '../../renderer/worker/compute/dream/gradient';
 import { buildObjective, type DreamNet } from '../../renderer/worker/compute/dream/objective';
@@ -15,7 +20,7 @@ import { resamplePlanes } from '../../renderer/worker/compute/dream/resample';
 import { AbortError } from '../../renderer/worker/compute/job';
 import type { PlainNet } from '../../renderer/worker/compute/net/plain-net';
 import type { Rgba } from '../../renderer/worker/protocol';
-import { maxDiff, meanActivation, modelDir, photo, useWasm } from './dream-fixtures';
+import { maxDiff, meanActivation, modelDir, photo, repoRoot, useWasm } from './dream-fixtures';
 
 const LAYER = 'conv_pw_9_relu';
 let plain: PlainNet;
@@ -36,6 +41,36 @@ function meanAbs(a: Rgba, b: Rgba): number {
 }
 
 describe('objective', () => {
+  it('one step equals a PyTorch rebuild of the same weights (independent reference)', async () => {
+    const img = await photo('chelsea.png', 160, 120);
+    const dir = mkdtempSync(join(tmpdir(), 'dream-torch-'));
+    writeFileSync(join(dir, 'in.raw'), img.data);
+    const r = spawnSync('/usr/bin/python3', [join(repoRoot, 'scripts', 'bench', 'dream-torch.py'), 'step', modelDir, join(dir, 'in.raw'), '160', '120', LAYER, '0.05', join(dir, 'out.f32')], {
+      encoding: 'utf8',
+      env: { ...process.env, DREAM_TORCH_THREADS: '1' },
+    });
+    if (r.status !== 0) throw new Error(`/usr/bin/python3 with torch is required: ${r.error?.message ?? r.stderr}`);
+    const b = readFileSync(join(dir, 'out.f32'));
+    const ref = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    const ours = await dream(img, null, { octaves: 1, steps: 1, jitter: 0, stepSize: 0.05, tile: 1024, previewSize: 0 }, net);
+    let worst = 0;
+    let change = 0;
+    let off = 0;
+    for (let p = 0; p < 160 * 120; p++) {
+      for (let c = 0; c < 3; c++) {
+        const t = Math.min(255, Math.max(0, Math.round((ref[p * 3 + c]! + 1) * 127.5)));
+        const d = Math.abs(ours.image.data[p * 4 + c]! - t);
+        worst = Math.max(worst, d);
+        if (d > 1) off++;
+        change += Math.abs(t - img.data[p * 4 + c]!);
+      }
+    }
+    expect(change / (160 * 120 * 3)).toBeGreaterThan(3);
+    // Rounding ties and float32 summation order leave a few values a level or two apart.
+    expect(off).toBeLessThan(160 * 120 * 3 * 0.001);
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+
   it('the layer mean rises at every octave, and on the final photo', async () => {
     const img = await photo('chelsea.png', 224, 160);
     const r = await dream(img, null, { layers: [{ name: LAYER, weight: 1 }], octaves: 3, steps: 2, jitter: 16, measure: true, previewSize: 0 }, net);
@@ -195,6 +230,17 @@ describe('runs', () => {
     expect(steps).toBe(2);
     expect(previews).toBe(2);
     expect(Buffer.from(img.data).equals(Buffer.from(copy))).toBe(true);
+  });
+
+  it('the worker op finds the registered model, takes an 8-bit mask and names a missing model', async () => {
+    const img = await photo('coffee.png', 64, 48);
+    const mask = new Uint8ClampedArray(64 * 48);
+    mask.fill(255, 0, 64 * 24);
+    registerDreamNet('mobilenet-test', plain);
+    const out = await runDreamOp({ image: img, mask, options: { octaves: 1, steps: 1, stepSize: 0.05, feather: 0, previewSize: 0 }, modelId: 'mobilenet-test' }, {});
+    expect(Buffer.from(out.data.subarray(64 * 24 * 4)).equals(Buffer.from(img.data.subarray(64 * 24 * 4)))).toBe(true);
+    expect(maxDiff(out, img)).toBeGreaterThan(0);
+    await expect(runDreamOp({ image: img, options: {}, modelId: 'nope' }, {})).rejects.toThrow(/“nope” is not loaded/);
   });
 
   it('no tensor leak over 10 dreams', async () => {

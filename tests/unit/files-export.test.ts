@@ -48,6 +48,15 @@ describe('encodeImage round trips', () => {
     expect(Buffer.from(back.image.data).equals(Buffer.from(img.data))).toBe(true);
   });
 
+  it('JPEG composites transparency onto white', async () => {
+    const img: RgbaImage = { width: 16, height: 16, data: new Uint8ClampedArray(16 * 16 * 4) };
+    for (let i = 0; i < 256; i++) img.data.set(i < 128 ? [20, 40, 200, 0] : [20, 40, 200, 255], i * 4);
+    const back = (await decodeImage(await encodeImage(img, { format: 'jpeg', quality: 95 }), 't.jpg')).image.data;
+    const at = (px: number) => [...back.subarray(px * 4, px * 4 + 3)];
+    at(16).forEach((v) => expect(v).toBeGreaterThan(245));
+    expect(Math.abs(at(16 * 14)[2]! - 200)).toBeLessThan(12);
+  });
+
   it('JPEG quality trades size for fidelity', async () => {
     const lo = await encodeImage(photo, { format: 'jpeg', quality: 20 });
     const hi = await encodeImage(photo, { format: 'jpeg', quality: 95 });
@@ -186,5 +195,13 @@ describe('isSameFile', () => {
     expect(await isSameFile(a, join(dir, 'hard-a.txt'))).toBe(true);
     expect(await isSameFile(a, b)).toBe(false);
     expect(await isSameFile(a, join(dir, 'missing.txt'))).toBe(false);
+  });
+});
+
+describe('EXIF copy robustness', () => {
+  it('a damaged EXIF block from the source does not block the export', async () => {
+    const junk = new Uint8Array([0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 0x2a, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]);
+    const bytes = await encodeImage(photo, { format: 'jpeg', exif: junk });
+    expect((await decodeImage(bytes, 'j.jpg')).image.width).toBe(128);
   });
 });

@@ -78,7 +78,9 @@ export function readNpy(path: string): NpyArray {
 /** One reference computation (see tests/reference/filter_reference.py). */
 export interface RefCase {
   id: string;
-  image: Rgba;
+  /** Pixels to send, or `photo`: an image file python decodes itself with PIL. */
+  image?: Rgba;
+  photo?: string;
   channels: 'luma' | 'rgb' | 'sum';
   kernels: number[][][];
   fn: 'signal.correlate2d' | 'signal.convolve2d' | 'ndimage.correlate' | 'ndimage.convolve';
@@ -95,6 +97,7 @@ export function reference(cases: RefCase[]): Map<string, NpyArray> {
   try {
     const images = new Map<Rgba, string>();
     const spec = cases.map((c) => {
+      if (!c.image) return c;
       let p = images.get(c.image);
       if (!p) {
         p = join(dir, `img${images.size}.npy`);

@@ -103,7 +103,7 @@ export async function filterOptionsFromArgs(argv: string[]): Promise<{ options: 
       text = await readFile(v['kernel-file'], 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(`${v['kernel-file']}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`);
+      throw new Error(`${v['kernel-file']}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`, { cause: e });
     }
     const kernel = parseKernelFile(text, v['kernel-file']);
     base = { kernel, combine: 'none' };

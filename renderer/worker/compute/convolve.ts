@@ -46,6 +46,38 @@ export function sourcePlanes(image: Rgba, channels: FilterOptions['channels']): 
   return [r, g, b];
 }
 
+/** Rows of the planes a run filters, produced on demand so a 12 MP grey plane need not exist. */
+export interface PlaneSource {
+  width: number;
+  height: number;
+  /** Row y of plane p: a view of `width` values, possibly written into `scratch`. */
+  row(p: number, y: number, scratch: Float32Array): Float32Array;
+}
+
+/** Source over whole float planes. */
+export function planeSource(planes: Float32Array[], width: number, height: number): PlaneSource {
+  return { width, height, row: (p, y) => planes[p]!.subarray(y * width, (y + 1) * width) };
+}
+
+/** Source computing PIL luma (plane 0) or one RGB channel (planes 0..2) per row from RGBA. */
+export function rgbaSource(image: Rgba, luma: boolean): PlaneSource {
+  const { width, height, data } = image;
+  return {
+    width,
+    height,
+    row(p, y, scratch) {
+      let j = y * width * 4;
+      if (luma) {
+        for (let x = 0; x < width; x++, j += 4) scratch[x] = (data[j]! * 19595 + data[j + 1]! * 38470 + data[j + 2]! * 7471 + 0x8000) >> 16;
+      } else {
+        j += p;
+        for (let x = 0; x < width; x++, j += 4) scratch[x] = data[j]!;
+      }
+      return scratch;
+    },
+  };
+}
+
 /** Every kernel of the run (main then extras), checked and all the same size. */
 export function kernelsOf(options: FilterOptions): number[][][] {
   const problem = validateKernel(options.kernel);
@@ -104,9 +136,12 @@ function stripsFor(convCols: number, streams: number, pieceExtent: number): Stri
 
 /** Runs one tile: builds the strip tensor, convolves, and adds the streams into the output planes. */
 async function runTile(
-  planes: Float32Array[], imgW: number, imgH: number, geo: Geometry, plan: ConvPlan, tile: Tile,
-  border: FilterOptions['border'], out: Float32Array[],
+  source: PlaneSource, geo: Geometry, plan: ConvPlan, tile: Tile,
+  border: FilterOptions['border'], out: Float32Array[], fresh: boolean[],
 ): Promise<void> {
+  const imgW = source.width;
+  const imgH = source.height;
+  const scratch = new Float32Array(imgW);
   const d = geo.dilation;
   const s = geo.stride;
   // tfjs refuses stride > 1 together with dilation > 1: then stride is taken while un-striping.
@@ -126,11 +161,11 @@ async function runTile(
   const x0 = tile.ox * s - geo.left;
   for (let si = 0; si < S; si++) {
     const st = plan.streams[si]!;
-    const src = planes[st.plane]!;
     for (let r = 0; r < inRows; r++) {
       const sy = borderIndex(y0 + st.dy + r, imgH, border);
       if (sy < 0) continue;
-      const rowOff = sy * imgW;
+      const src = source.row(st.plane, sy, scratch);
+      const rowOff = 0;
       const rowBase = r * inCols * C + si;
       for (let g = 0; g < G; g++) {
         const start = x0 + g * Ws * cs + st.dx;
@@ -188,7 +223,13 @@ async function runTile(
     const o0 = (tile.oy + i) * geo.width + tile.ox;
     for (let si = 0; si < S; si++) {
       const o = outs[si]!;
-      if (js === 1) {
+      if (js === 1 && fresh[si]) {
+        for (let g = 0; g < G; g++) {
+          const n = Math.min(Ws, tile.cols - g * Ws);
+          const dst = o0 + g * Ws;
+          for (let x = 0, k = rowBase + g * S + si; x < n; x++, k += C) o[dst + x] = vals[k]!;
+        }
+      } else if (js === 1) {
         for (let g = 0; g < G; g++) {
           const n = Math.min(Ws, tile.cols - g * Ws);
           const dst = o0 + g * Ws;
@@ -218,19 +259,38 @@ export interface RawResponse {
 export async function convolvePlanes(
   planes: Float32Array[], width: number, height: number, options: FilterOptions, ctx: JobContext = {},
 ): Promise<RawResponse> {
+  return convolveSource(() => planeSource(planes, width, height), width, height, options, ctx);
+}
+
+/** Convolves an image's planes (luma or RGB, per the channel mode) with every kernel of the options. */
+export async function convolveImage(image: Rgba, options: FilterOptions, ctx: JobContext = {}): Promise<RawResponse> {
+  const luma = options.channels === 'luma';
+  // Rows are made on demand; when many pieces reread each row, one precomputed plane is cheaper.
+  return convolveSource(
+    (streams) => (streams > 2 ? planeSource(sourcePlanes(image, options.channels), image.width, image.height) : rgbaSource(image, luma)),
+    image.width, image.height, options, ctx,
+  );
+}
+
+async function convolveSource(
+  makeSource: (streams: number) => PlaneSource, width: number, height: number, options: FilterOptions, ctx: JobContext,
+): Promise<RawResponse> {
   const kernels = kernelsOf(options);
   const kh = kernels[0]!.length;
   const kw = kernels[0]![0]!.length;
   const geometry = filterGeometry(height, width, kh, kw, options);
   const { terms, perKernel } = termsOf(options, kernels);
   const plan = planConvolution(terms, { dilation: options.dilation, separable: options.separable, backend: tf.getBackend() });
+  const source = makeSource(plan.streams.length);
   const raw = Array.from({ length: kernels.length * perKernel }, () => new Float32Array(geometry.width * geometry.height));
+  // The first stream of each output plane assigns instead of adding (same result, one read less).
+  const fresh = plan.streams.map((st, i) => plan.streams.findIndex((o) => o.out === st.out) === i);
   const pieceExtent = Math.max(plan.ph, plan.pw) * options.dilation;
   const tiles = planTiles(geometry, options.tileSize > 0 ? Math.max(options.tileSize, pieceExtent + 1) : DEFAULT_TILE_SIDE, plan.streams.length);
   for (let t = 0; t < tiles.length; t++) {
     throwIfAborted(ctx.signal);
     ctx.onProgress?.({ fraction: 0.05 + (0.8 * t) / tiles.length, label: tiles.length > 1 ? `Convolving tile ${t + 1}/${tiles.length}` : 'Convolving' });
-    await runTile(planes, width, height, geometry, plan, tiles[t]!, options.border, raw);
+    await runTile(source, geometry, plan, tiles[t]!, options.border, raw, fresh);
   }
   throwIfAborted(ctx.signal);
   return { geometry, raw, perKernel, kernels: kernels.length, plan };
@@ -240,8 +300,7 @@ export async function convolvePlanes(
 export async function convolveResponse(image: Rgba, opts: Partial<FilterOptions>, ctx: JobContext = {}): Promise<Response> {
   const options: FilterOptions = { ...defaultFilterOptions, ...opts };
   kernelsOf(options);
-  const planes = sourcePlanes(image, options.channels);
-  const r = await convolvePlanes(planes, image.width, image.height, options, ctx);
+  const r = await convolveImage(image, options, ctx);
   return combineResponses(r, options);
 }
 

@@ -47,7 +47,7 @@ export function parseKernelFile(text: string, source = 'kernel file'): Kernel {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+    throw new Error(`${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new Error(`${source}: expected an object like {"name": "...", "matrix": [[...], ...]}.`);

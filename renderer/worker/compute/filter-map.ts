@@ -28,6 +28,8 @@ export function combineResponses(r: RawResponse, options: FilterOptions): Respon
     throw new Error(`Combine '${mode}' takes exactly 2 kernels; got ${m}.`);
   }
   const n = geometry.width * geometry.height;
+  // One kernel on one plane: the raw plane already is the response (no copy of 12 MP floats).
+  if (mode === 'none' && pk === 1) return { width: geometry.width, height: geometry.height, channels: 1, values: raw[0]!, geometry };
   const values = new Float32Array(n * pk);
   const angle = mode === 'direction' ? new Float32Array(n * pk) : undefined;
   const { amount, threshold } = options.unsharp ?? { amount: 1, threshold: 0 };
@@ -69,6 +71,16 @@ export function effectiveScaling(options: FilterOptions): { divisor: number; off
   return { divisor: options.kernel.divisor ?? 1, offset: options.kernel.offset ?? 0 };
 }
 
+/** Factor that brings the largest |v / divisor + offset| to 255 (0 for an all-zero response). */
+function absMaxScale(values: Float32Array, inv: number, offset: number): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]! * inv + offset);
+    if (a > max) max = a;
+  }
+  return max > 0 ? 255 / max : 0;
+}
+
 /** Turns one float response value into an unclamped 8-bit level per the output mode. */
 function mapper(values: Float32Array, options: FilterOptions): (v: number) => number {
   const { divisor, offset } = effectiveScaling(options);
@@ -81,9 +93,7 @@ function mapper(values: Float32Array, options: FilterOptions): (v: number) => nu
     case 'offset':
       return (v) => v * inv + offset + 128;
     case 'abs-max': {
-      let max = 0;
-      for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]! * inv + offset));
-      const scale = max > 0 ? 255 / max : 0;
+      const scale = absMaxScale(values, inv, offset);
       return (v) => Math.abs(v * inv + offset) * scale;
     }
   }
@@ -107,7 +117,6 @@ export function mapResponse(resp: Response, image: Rgba, options: FilterOptions)
   const { width: w, height: h, channels: c, values } = resp;
   const geo = resp.geometry;
   const n = w * h;
-  const map = mapper(values, options);
   const data = new Uint8ClampedArray(n * 4);
   // Source pixel under each output pixel: identity unless stride or 'valid' moved the grid.
   const srcIndex = (i: number): number => {
@@ -115,6 +124,28 @@ export function mapResponse(resp: Response, image: Rgba, options: FilterOptions)
     const [sy, sx] = anchorOf(geo, Math.floor(i / w), i % w);
     return sy * image.width + sx;
   };
+  // Common case first: one grey plane on the input grid, mapped without per-pixel closures.
+  if (!resp.angle && c === 1 && (!geo || (geo.stride === 1 && w === image.width && h === image.height))) {
+    const { divisor, offset } = effectiveScaling(options);
+    const inv = 1 / divisor;
+    const out = options.output;
+    const base = out === 'offset' ? offset + 128 : offset;
+    const scale = out === 'abs-max' ? absMaxScale(values, inv, base) : 1;
+    const absolute = out === 'abs' || out === 'abs-max';
+    // One 32-bit store per pixel (grey ×3 + source alpha); RGBA bytes are little-endian ABGR words.
+    const aligned = image.data.byteOffset % 4 === 0;
+    const src32 = aligned ? new Uint32Array(image.data.buffer, image.data.byteOffset, n) : null;
+    const dst32 = new Uint32Array(data.buffer);
+    for (let i = 0; i < n; i++) {
+      let u = values[i]! * inv + base;
+      if (absolute) u = Math.abs(u) * scale;
+      const g = u <= 0 ? 0 : u >= 255 ? 255 : (u + 0.5) | 0;
+      const a = src32 ? src32[i]! & 0xff000000 : image.data[4 * i + 3]! << 24;
+      dst32[i] = (a | (g << 16) | (g << 8) | g) >>> 0;
+    }
+    return { width: w, height: h, data };
+  }
+  const map = mapper(values, options);
   for (let i = 0; i < n; i++) {
     const si = srcIndex(i);
     const at = 4 * i;

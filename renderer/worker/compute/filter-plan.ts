@@ -136,3 +136,17 @@ export function planConvolution(
   }
   return best;
 }
+
+/**
+ * Picks the backend for filtering from measured times (ms per megapixel of a short probe, e.g. a
+ * 512x512 3x3 run on each available backend); null when nothing was measured. Pure so the
+ * worker can call it with whatever probes it ran: on software GL wasm wins ~10x, on a real GPU webgl.
+ */
+export function fastestBackend(msPerMpix: Partial<Record<string, number>>): string | null {
+  let best: string | null = null;
+  for (const [name, ms] of Object.entries(msPerMpix)) {
+    if (ms === undefined || !Number.isFinite(ms)) continue;
+    if (best === null || ms < msPerMpix[best]!) best = name;
+  }
+  return best;
+}

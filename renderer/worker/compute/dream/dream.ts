@@ -135,7 +135,7 @@ export async function dream(
     const objective = buildObjective(net, o, { octavePixels: w * h });
     const gradFn = tf.grad((x: tf.Tensor) => objective(x as tf.Tensor4D));
     const before = o.measure ? measureObjective(img, objective, o.tile, align) : NaN;
-    let grad: Float32Array | null = new Float32Array(w * h * 3);
+    const grad = new Float32Array(w * h * 3);
     for (let s = 0; s < o.steps; s++) {
       throwIfAborted(ctx.signal);
       // Drawn every step whatever the tiling, so tiled and untiled runs share the same jitter.
@@ -157,7 +157,6 @@ export async function dream(
       // Let a Cancel message (or any other event) in between steps.
       await nextTask();
     }
-    grad = null;
     if (o.measure) stats.push({ width: w, height: h, before, after: measureObjective(img, objective, o.tile, align) });
     if (last) dreamed = data;
     else {

@@ -1,0 +1,42 @@
+/** Messages of the window frame: toolbar, status bar, help sheet, banners. */
+import { defineMessages } from './i18n.svelte';
+
+/** App-frame messages. */
+export const appMessages = defineMessages({
+  'app.open': { en: 'Open…', fr: 'Ouvrir…' },
+  'app.export': { en: 'Export…', fr: 'Exporter…' },
+  'app.undo': { en: 'Undo', fr: 'Annuler' },
+  'app.redo': { en: 'Redo', fr: 'Rétablir' },
+  'app.fit': { en: 'Fit', fr: 'Ajuster' },
+  'app.compare': { en: 'Before/after', fr: 'Avant/après' },
+  'app.empty': { en: 'Open a photo (Ctrl+O), or drop one here.', fr: 'Ouvrez une photo (Ctrl+O) ou déposez-la ici.' },
+  'app.tab.filter': { en: 'Filter', fr: 'Filtre' },
+  'app.tab.dream': { en: 'Dream', fr: 'Rêve' },
+  'app.tab.explain': { en: 'Explain', fr: 'Expliquer' },
+  'app.exported': { en: 'Exported {name} ({kib} KiB).', fr: '{name} exporté ({kib} Kio).' },
+  'app.exportFailed': { en: 'Export failed: {error}', fr: 'Échec de l’export : {error}' },
+  'app.cancelled': { en: '{label} cancelled; nothing was changed.', fr: '{label} annulé ; rien n’a été modifié.' },
+  'app.failed': { en: '{label} failed: {error}', fr: '{label} a échoué : {error}' },
+  'app.cancel': { en: 'Cancel', fr: 'Annuler' },
+  'app.left': { en: '{time} left', fr: 'encore {time}' },
+  'app.help.title': { en: 'Keyboard shortcuts', fr: 'Raccourcis clavier' },
+  'app.help.close': { en: 'Close', fr: 'Fermer' },
+  'app.help.open': { en: 'Open', fr: 'Ouvrir' },
+  'app.help.export': { en: 'Export', fr: 'Exporter' },
+  'app.help.undoRedo': { en: 'Undo / Redo', fr: 'Annuler / Rétablir' },
+  'app.help.zoom': { en: 'Zoom in / out', fr: 'Zoom avant / arrière' },
+  'app.help.fit100': { en: 'Fit / 100%', fr: 'Ajuster / 100 %' },
+  'app.help.wheel': { en: 'Zoom at the cursor', fr: 'Zoom sous le curseur' },
+  'app.help.pan': { en: 'Pan', fr: 'Déplacer la vue' },
+  'app.help.sheet': { en: 'This sheet', fr: 'Cette aide' },
+  'app.recovered': {
+    en: 'Restored “{name}” from the last session, which ended unexpectedly ({count} operations). Export it to keep it.',
+    fr: '« {name} » a été restauré depuis la dernière session, interrompue ({count} opérations). Exportez-le pour le garder.',
+  },
+  'app.recoverAsk': { en: 'Unsaved work on “{name}” was found from a session that ended unexpectedly.', fr: 'Un travail non enregistré sur « {name} » a été trouvé après une session interrompue.' },
+  'app.recoverRestore': { en: 'Restore', fr: 'Restaurer' },
+  'app.recoverDiscard': { en: 'Discard', fr: 'Ignorer' },
+  'app.recent': { en: 'Recent', fr: 'Récents' },
+  'app.language': { en: 'Language', fr: 'Langue' },
+  'app.engineFailed': { en: 'The compute engine could not start: {error}', fr: 'Le moteur de calcul n’a pas pu démarrer : {error}' },
+});

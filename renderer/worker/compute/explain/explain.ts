@@ -1,0 +1,217 @@
+/**
+ * The Explain computations on a whole photo: classify, CAM (Grad-CAM family) landed on the
+ * photo's own geometry at full resolution, guided Grad-CAM image, feature-map grid.
+ * Pure `(net, photo, options, ctx?) → result`; they run in the worker and in the Node CLI.
+ */
+import { throwIfAborted, type JobContext } from '../job';
+import type { PlainNet } from '../net/plain-net';
+import { camGrid, guidedBackprop, topClasses, type CamGrid } from './cam-core';
+import { defaultExplainOptions, type ExplainOptions } from './explain-options';
+import { flipMapX, normalize01, resample, resampleMap, type Rect } from './resample';
+import { planViews, viewInput, type Photo } from './views';
+
+/** One class with its probability. */
+export interface ClassScore {
+  index: number;
+  label: string;
+  prob: number;
+}
+
+/** Result of `classifyImage`. */
+export interface ClassifyResult {
+  top: ClassScore[];
+}
+
+/** Result of `explainCam`; maps are row-major at the photo's width×height. */
+export interface CamResult {
+  classIndex: number;
+  label: string;
+  /** Probability of the class on the first view. */
+  prob: number;
+  layer: string;
+  method: ExplainOptions['method'];
+  width: number;
+  height: number;
+  /** CAM as computed (ReLU'd weighted activations, upsampled), before normalisation: the .npy export. */
+  raw: Float32Array;
+  /** `raw` min-max normalised to 0..1: what gets coloured. */
+  heat: Float32Array;
+  /** The CAM grid of the first view on the target layer (e.g. 7×7). */
+  grid: CamGrid;
+  /** Guided Grad-CAM image (method 'guided' only), RGBA at the photo's size. */
+  guided?: { width: number; height: number; data: Uint8ClampedArray };
+  /** Photo rectangles the network saw. */
+  views: Rect[];
+}
+
+/** Top-k classes of the photo seen through the fit mode's first view. */
+export async function classifyImage(net: PlainNet, photo: Photo, opts: Partial<ExplainOptions> = {}): Promise<ClassifyResult> {
+  const o = { ...defaultExplainOptions, ...opts };
+  const [view] = planViews(photo.width, photo.height, o.fit === 'tiles' ? 'resize' : o.fit, o.tilesAcross);
+  const x = viewInput(net, photo, view!);
+  try {
+    return { top: await topClasses(net, x, o.topK) };
+  } finally {
+    x.dispose();
+  }
+}
+
+/** pytorch-grad-cam's deprocess_image: standardise, ×0.1, +0.5, clip to 0..1, as 0..255. */
+function deprocess(v: Float32Array): Float32Array {
+  let mean = 0;
+  for (const a of v) mean += a;
+  mean /= v.length || 1;
+  let sd = 0;
+  for (const a of v) sd += (a - mean) ** 2;
+  sd = Math.sqrt(sd / (v.length || 1));
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Math.min(1, Math.max(0, ((v[i]! - mean) / (sd + 1e-5)) * 0.1 + 0.5)) * 255;
+  return out;
+}
+
+/** Adds a map (mapW×mapH) upsampled onto `rect` of the accumulators. */
+function accumulate(sum: Float32Array, count: Float32Array, W: number, H: number, map: Float32Array, mapW: number, mapH: number, rect: Rect, channels = 1): void {
+  const x0 = Math.round(rect.x);
+  const y0 = Math.round(rect.y);
+  const w = Math.min(W - x0, Math.round(rect.w));
+  const h = Math.min(H - y0, Math.round(rect.h));
+  const up = resample(map, mapW, mapH, channels, channels, { x: 0, y: 0, w: mapW, h: mapH }, w, h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = (y + y0) * W + x + x0;
+      for (let c = 0; c < channels; c++) sum[p * channels + c]! += up[(y * w + x) * channels + c]!;
+      if (count.length) count[p]! += 1;
+    }
+}
+
+/** Grad-CAM family on a photo; the map lands on the photo's geometry at full resolution. */
+export async function explainCam(net: PlainNet, photo: Photo, opts: Partial<ExplainOptions> = {}, ctx?: JobContext): Promise<CamResult> {
+  const o = { ...defaultExplainOptions, ...opts };
+  const layer = o.layer === 'auto' || !o.layer ? net.lastConvLayer : o.layer;
+  if (!net.layers.some((l) => l.name === layer && l.shape.length === 3)) throw new Error(`layer “${layer}” is not a spatial layer of this model`);
+  const W = photo.width;
+  const H = photo.height;
+  const views = planViews(W, H, o.fit, o.tilesAcross);
+  const first = await classifyImage(net, photo, { ...o, topK: net.numClasses });
+  const classIndex = o.classIndex === 'auto' ? first.top[0]!.index : o.classIndex;
+  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= net.numClasses) throw new Error(`class ${classIndex} is outside 0..${net.numClasses - 1}`);
+  const prob = first.top.find((c) => c.index === classIndex)?.prob ?? 0;
+  const scales = o.smooth && net.anySize ? o.smoothScales : [1];
+  const flips = o.smooth ? [false, true] : [false];
+  const steps = views.length * scales.length * flips.length;
+  const sum = new Float32Array(W * H);
+  const count = views.length > 1 ? new Float32Array(W * H) : new Float32Array(0);
+  const guidedSum = o.method === 'guided' ? new Float32Array(W * H * 3) : null;
+  let firstGrid: CamGrid | null = null;
+  let done = 0;
+  for (const rect of views) {
+    let avg: Float32Array | null = null;
+    let gw = 0;
+    let gh = 0;
+    for (const s of scales) {
+      for (const flip of flips) {
+        throwIfAborted(ctx?.signal);
+        const size = Math.round(net.inputSize * s);
+        const x = viewInput(net, photo, rect, size, flip);
+        try {
+          const grid = await camGrid(net, x, { ...o, method: o.method === 'guided' ? 'gradcam' : o.method, layer, classIndex }, o.method === 'scorecam' ? ctx : undefined);
+          let g = flip ? flipMapX(grid.data, grid.width, grid.height) : grid.data;
+          if (!avg) {
+            [gw, gh] = [grid.width, grid.height];
+            avg = new Float32Array(gw * gh);
+            firstGrid ??= { ...grid, data: g };
+          }
+          if (grid.width !== gw || grid.height !== gh) g = resampleMap(g, grid.width, grid.height, gw, gh);
+          for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! / (scales.length * flips.length);
+          if (guidedSum && s === 1 && !flip) {
+            const gb = await guidedBackprop(net, x, classIndex);
+            const camUp = resampleMap(grid.data, grid.width, grid.height, size, size);
+            for (let i = 0; i < camUp.length; i++) for (let c = 0; c < 3; c++) gb[i * 3 + c]! *= camUp[i]!;
+            accumulate(guidedSum, new Float32Array(0), W, H, deprocess(gb), size, size, rect, 3);
+          }
+        } finally {
+          x.dispose();
+        }
+        done++;
+        ctx?.onProgress?.({ fraction: done / steps, label: `CAM ${done}/${steps}` });
+      }
+    }
+    accumulate(sum, count, W, H, avg!, gw, gh, rect);
+  }
+  if (count.length) {
+    for (let i = 0; i < sum.length; i++) if (count[i]! > 0) sum[i]! /= count[i]!;
+    if (guidedSum) for (let i = 0; i < W * H; i++) if (count[i]! > 0) for (let c = 0; c < 3; c++) guidedSum[i * 3 + c]! /= count[i]!;
+  }
+  const heat = Float32Array.from(sum);
+  normalize01(heat);
+  let guided: CamResult['guided'];
+  if (guidedSum) {
+    const data = new Uint8ClampedArray(W * H * 4);
+    for (let i = 0; i < W * H; i++) {
+      data[i * 4] = guidedSum[i * 3]!;
+      data[i * 4 + 1] = guidedSum[i * 3 + 1]!;
+      data[i * 4 + 2] = guidedSum[i * 3 + 2]!;
+      data[i * 4 + 3] = 255;
+    }
+    guided = { width: W, height: H, data };
+  }
+  const label = net.labels[classIndex] ?? `class ${classIndex}`;
+  return { classIndex, label, prob, layer, method: o.method, width: W, height: H, raw: sum, heat, grid: firstGrid!, guided, views };
+}
+
+/** Options of `featureMapGrid`. */
+export interface FeatureMapOptions {
+  layer: string;
+  /** At most this many channels, the most active first; 0 = all. */
+  maxChannels: number;
+  /** Gap between tiles, pixels. */
+  gap: number;
+  fit: ExplainOptions['fit'];
+}
+
+/** Defaults: 64 channels of the last conv layer. */
+export const defaultFeatureMapOptions: FeatureMapOptions = { layer: 'auto', maxChannels: 64, gap: 1, fit: 'resize' };
+
+/** A layer's channel activations tiled into one grayscale RGBA image (each tile normalised 0..max). */
+export async function featureMapGrid(
+  net: PlainNet,
+  photo: Photo,
+  opts: Partial<FeatureMapOptions> = {},
+): Promise<{ width: number; height: number; data: Uint8ClampedArray; channels: number[]; columns: number; tile: [number, number] }> {
+  const o = { ...defaultFeatureMapOptions, ...opts };
+  const layer = o.layer === 'auto' || !o.layer ? net.lastConvLayer : o.layer;
+  const [view] = planViews(photo.width, photo.height, o.fit === 'tiles' ? 'resize' : o.fit);
+  const x = viewInput(net, photo, view!);
+  const [act] = net.forward(x, [layer]);
+  x.dispose();
+  if (act!.shape.length !== 4) {
+    act!.dispose();
+    throw new Error(`layer “${layer}” has no spatial channels`);
+  }
+  const [, h, w, k] = act!.shape as number[];
+  const v = await act!.data();
+  act!.dispose();
+  const mean = new Float32Array(k!);
+  for (let i = 0; i < v.length; i++) mean[i % k!]! += v[i]!;
+  let channels = Array.from({ length: k! }, (_, i) => i);
+  if (o.maxChannels > 0 && o.maxChannels < k!) channels = channels.sort((a, b) => mean[b]! - mean[a]!).slice(0, o.maxChannels).sort((a, b) => a - b);
+  const cols = Math.ceil(Math.sqrt(channels.length));
+  const rows = Math.ceil(channels.length / cols);
+  const W = cols * w! + (cols - 1) * o.gap;
+  const H = rows * h! + (rows - 1) * o.gap;
+  const data = new Uint8ClampedArray(W * H * 4);
+  for (let i = 3; i < data.length; i += 4) data[i] = 255;
+  channels.forEach((c, t) => {
+    let max = 0;
+    for (let p = 0; p < h! * w!; p++) max = Math.max(max, v[p * k! + c]!);
+    const ox = (t % cols) * (w! + o.gap);
+    const oy = Math.floor(t / cols) * (h! + o.gap);
+    for (let y = 0; y < h!; y++)
+      for (let xx = 0; xx < w!; xx++) {
+        const g = max > 0 ? (Math.max(0, v[(y * w! + xx) * k! + c]!) / max) * 255 : 0;
+        const q = ((oy + y) * W + ox + xx) * 4;
+        data[q] = data[q + 1] = data[q + 2] = g;
+      }
+  });
+  return { width: W, height: H, data, channels, columns: cols, tile: [w!, h!] };
+}

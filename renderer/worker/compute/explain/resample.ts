@@ -1,0 +1,127 @@
+/**
+ * Plain typed-array resampling, so big photos are reduced BEFORE any tensor exists
+ * (tfjs cpu needs tens of seconds to resize a 16 MP tensor, TECH-NOTES.md).
+ * Downscaling averages areas (box filter with fractional coverage); upscaling is bilinear with
+ * half-pixel centres (cv2.resize / align_corners=false), which is how CAMs are upsampled.
+ */
+
+/** A rectangle in source pixels (fractional allowed). */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+interface Taps {
+  idx: Int32Array;
+  wt: Float32Array;
+  start: Int32Array;
+}
+
+/** Per output sample: source indices and weights along one axis. */
+function taps(srcLen: number, from: number, len: number, outLen: number): Taps {
+  const scale = len / outLen;
+  const idx: number[] = [];
+  const wt: number[] = [];
+  const start = new Int32Array(outLen + 1);
+  for (let o = 0; o < outLen; o++) {
+    start[o] = idx.length;
+    if (scale > 1) {
+      const a = from + o * scale;
+      const b = a + scale;
+      for (let s = Math.floor(a); s < Math.ceil(b); s++) {
+        const w = Math.min(b, s + 1) - Math.max(a, s);
+        if (w <= 0) continue;
+        idx.push(Math.min(srcLen - 1, Math.max(0, s)));
+        wt.push(w / scale);
+      }
+    } else {
+      const c = from + (o + 0.5) * scale - 0.5;
+      const c0 = Math.floor(c);
+      const f = c - c0;
+      idx.push(Math.min(srcLen - 1, Math.max(0, c0)), Math.min(srcLen - 1, Math.max(0, c0 + 1)));
+      wt.push(1 - f, f);
+    }
+  }
+  start[outLen] = idx.length;
+  return { idx: Int32Array.from(idx), wt: Float32Array.from(wt), start };
+}
+
+/**
+ * Resamples `rect` of an interleaved image with `srcChannels` channels (first `outChannels`
+ * kept) to outW×outH, as Float32 interleaved. Source values are read as numbers (8-bit or float).
+ */
+export function resample(
+  src: ArrayLike<number>,
+  srcW: number,
+  srcH: number,
+  srcChannels: number,
+  outChannels: number,
+  rect: Rect,
+  outW: number,
+  outH: number,
+): Float32Array {
+  const tx = taps(srcW, rect.x, rect.w, outW);
+  const ty = taps(srcH, rect.y, rect.h, outH);
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const y1 = Math.min(srcH, Math.ceil(rect.y + rect.h) + 1);
+  // Horizontal pass over the source rows the rect touches only.
+  const rows = y1 - y0;
+  const tmp = new Float32Array(rows * outW * outChannels);
+  for (let y = 0; y < rows; y++) {
+    const rowBase = (y + y0) * srcW * srcChannels;
+    for (let o = 0; o < outW; o++) {
+      const t = (y * outW + o) * outChannels;
+      for (let k = tx.start[o]!; k < tx.start[o + 1]!; k++) {
+        const s = rowBase + tx.idx[k]! * srcChannels;
+        const w = tx.wt[k]!;
+        for (let c = 0; c < outChannels; c++) tmp[t + c]! += src[s + c]! * w;
+      }
+    }
+  }
+  const out = new Float32Array(outW * outH * outChannels);
+  for (let o = 0; o < outH; o++) {
+    const dst = o * outW * outChannels;
+    for (let k = ty.start[o]!; k < ty.start[o + 1]!; k++) {
+      const r = Math.min(rows - 1, Math.max(0, ty.idx[k]! - y0));
+      const w = ty.wt[k]!;
+      const base = r * outW * outChannels;
+      for (let i = 0; i < outW * outChannels; i++) out[dst + i]! += tmp[base + i]! * w;
+    }
+  }
+  return out;
+}
+
+/** Resamples a single-channel float map (e.g. a 7×7 CAM) to outW×outH. */
+export function resampleMap(map: Float32Array, w: number, h: number, outW: number, outH: number): Float32Array {
+  return resample(map, w, h, 1, 1, { x: 0, y: 0, w, h }, outW, outH);
+}
+
+/** Mirrors a single-channel map left↔right. */
+export function flipMapX(map: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(map.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = map[y * w + (w - 1 - x)]!;
+  return out;
+}
+
+/** Mirrors interleaved RGB float pixels left↔right. */
+export function flipRgbX(rgb: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(rgb.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) out[(y * w + x) * 3 + c] = rgb[(y * w + (w - 1 - x)) * 3 + c]!;
+  return out;
+}
+
+/** Min-max normalises to 0..1 in place (all-equal maps become 0). Returns [min, max] before. */
+export function normalize01(map: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of map) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi - lo;
+  for (let i = 0; i < map.length; i++) map[i] = span > 0 ? (map[i]! - lo) / span : 0;
+  return [lo, hi];
+}
