@@ -4,16 +4,45 @@
  * path the user "chose".
  */
 import type { Page } from '@playwright/test';
-import { mkdtemp } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HostServices } from '../electron/services/host-services';
+import { modelFileForUrlPath } from '../electron/services/model-files';
+import { safeJoin } from '../electron/web-server';
 import { decodeBinary, encodeBinary } from '../renderer/host/binary-json';
 
 /** Repository root and the shared data beside it. */
 export const repoRoot = resolve(__dirname, '..');
 /** Shared photos (never copied into the repo). */
 export const photosDir = resolve(repoRoot, '..', 'shared', 'photos');
+/** The shared pretrained models, served by a local HTTP server as the "public model host". */
+export const sharedModelsDir = resolve(repoRoot, '..', 'shared', 'models');
+
+let modelHost: Promise<string> | null = null;
+
+/** Starts (once per test process) a 127.0.0.1 server that plays the public model host. */
+export function startModelHost(): Promise<string> {
+  modelHost ??= new Promise((ok) => {
+    const server = createServer((req, res) => {
+      const path = safeJoin(sharedModelsDir, new URL(req.url ?? '/', 'http://x').pathname);
+      if (!path) return void res.writeHead(404).end();
+      createReadStream(path)
+        .on('error', () => res.writeHead(404).end())
+        .once('open', () => res.writeHead(200))
+        .pipe(res);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address() as AddressInfo;
+      ok(`http://127.0.0.1:${addr.port}/mobilenet_v1_0.75_224/`);
+    });
+    server.unref();
+  });
+  return modelHost;
+}
 
 /** Controls for one page: the live services and the dialog answers. */
 export interface Harness {
@@ -25,14 +54,15 @@ export interface Harness {
   nextSave: string | null;
   /** Every host method the page called, for assertions. */
   calls: string[];
+  page: Page;
 }
 
 /** Injects the host binding and loads the app. */
 export async function openApp(page: Page, opts: { userDataDir?: string } = {}): Promise<Harness> {
   const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'onirique-e2e-')));
-  const services = new HostServices(userDataDir);
+  const services = new HostServices(userDataDir, { baseUrl: await startModelHost() });
   await services.init();
-  const h: Harness = { services, userDataDir, nextOpen: null, nextSave: null, calls: [] };
+  const h: Harness = { services, userDataDir, nextOpen: null, nextSave: null, calls: [], page };
   await page.exposeBinding('__oniriqueHost', async (_source, method: string, rawArgs: unknown) => {
     const args = decodeBinary(rawArgs) as unknown[];
     h.calls.push(method);
@@ -40,9 +70,21 @@ export async function openApp(page: Page, opts: { userDataDir?: string } = {}): 
     return encodeBinary(result);
   });
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  // What app:// does in Electron: model files come from this harness's own cache folder.
+  await page.route('**/models/**', async (route) => {
+    const path = modelFileForUrlPath(userDataDir, new URL(route.request().url()).pathname);
+    if (!path) return route.fulfill({ status: 404 });
+    try {
+      return await route.fulfill({ status: 200, body: await readFile(path), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
+    } catch {
+      return route.fulfill({ status: 404 });
+    }
+  });
   await page.goto('/');
   return h;
 }
+
+const installs = new Map<string, AbortController>();
 
 async function dispatch(h: Harness, method: string, args: unknown[]): Promise<unknown> {
   const s = h.services;
@@ -73,6 +115,25 @@ async function dispatch(h: Harness, method: string, args: unknown[]): Promise<un
       return s.takeRecovery();
     case 'clearRecovery':
       return s.clearRecovery();
+    case 'installModel': {
+      const controller = new AbortController();
+      installs.set(String(args[0]), controller);
+      const emit = (p: unknown) =>
+        void h.page.evaluate((p) => (window as unknown as { __oniriqueEmit?: (c: string, x: unknown) => void }).__oniriqueEmit?.('install-progress', p), p);
+      try {
+        return await s.installModel(args[0], { onProgress: emit, signal: controller.signal });
+      } finally {
+        installs.delete(String(args[0]));
+      }
+    }
+    case 'cancelInstall':
+      installs.get(String(args[0]))?.abort();
+      return null;
+    case 'importModel': {
+      const dir = h.nextOpen;
+      h.nextOpen = null;
+      return dir === null ? null : s.importModelFrom(dir);
+    }
     case 'setDocumentEdited':
     case 'setProgress':
       return null;

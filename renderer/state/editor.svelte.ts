@@ -3,6 +3,7 @@ import type { HostApi, OpenedDocument, HostResult, RecoveryInfo } from '../../el
 import { CancelledError, type ComputeClient } from '../compute-client';
 import type { BackendInfo, ComputeProgress, Rgba } from '../worker/protocol';
 import { History, pixelEntry, type HistoryEntry } from './history';
+import { ModelState } from './models.svelte';
 import { t } from '../i18n/i18n.svelte';
 import '../i18n/messages-app';
 
@@ -59,8 +60,12 @@ export class Editor {
   /** Brush handler of the panel that owns painting (Dream), or null; the canvas calls it in document pixels. */
   paintHandler: ((x: number, y: number, phase: 'start' | 'move' | 'end') => void) | null = $state.raw(null);
   readonly history = new History<DocumentState>();
+  /** Models for the Explain and Dream panels. */
+  readonly models: ModelState;
 
-  constructor(readonly host: HostApi, readonly compute: ComputeClient) {}
+  constructor(readonly host: HostApi, readonly compute: ComputeClient) {
+    this.models = new ModelState(host, compute);
+  }
 
   /** True when the document has changes not exported since opening. */
   get dirty(): boolean {

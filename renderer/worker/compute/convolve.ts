@@ -159,30 +159,21 @@ async function runTile(
   const buf = new Float32Array(inRows * inCols * C);
   const y0 = tile.oy * s - geo.top;
   const x0 = tile.ox * s - geo.left;
+  // Column gather map in output order (column-major over strips), so the writes below are sequential.
+  const cm = new Int32Array(inCols * G);
   for (let si = 0; si < S; si++) {
     const st = plan.streams[si]!;
+    for (let c = 0; c < inCols; c++) {
+      for (let g = 0; g < G; g++) cm[c * G + g] = borderIndex(x0 + g * Ws * cs + st.dx + c, imgW, border);
+    }
     for (let r = 0; r < inRows; r++) {
       const sy = borderIndex(y0 + st.dy + r, imgH, border);
       if (sy < 0) continue;
       const src = source.row(st.plane, sy, scratch);
-      const rowOff = 0;
-      const rowBase = r * inCols * C + si;
-      for (let g = 0; g < G; g++) {
-        const start = x0 + g * Ws * cs + st.dx;
-        // Interior columns copy straight; only the few beyond the border go through borderIndex.
-        const c0 = Math.min(inCols, Math.max(0, -start));
-        const c1 = Math.max(c0, Math.min(inCols, imgW - start));
-        const base = rowBase + g * S;
-        for (let c = 0; c < c0; c++) {
-          const sx = borderIndex(start + c, imgW, border);
-          if (sx >= 0) buf[base + c * C] = src[rowOff + sx]!;
-        }
-        const off = rowOff + start;
-        for (let c = c0, di = base + c0 * C; c < c1; c++, di += C) buf[di] = src[off + c]!;
-        for (let c = c1; c < inCols; c++) {
-          const sx = borderIndex(start + c, imgW, border);
-          if (sx >= 0) buf[base + c * C] = src[rowOff + sx]!;
-        }
+      let di = r * inCols * C + si;
+      for (let k = 0; k < cm.length; k++, di += S) {
+        const sx = cm[k]!;
+        if (sx >= 0) buf[di] = src[sx]!;
       }
     }
   }
@@ -217,29 +208,29 @@ async function runTile(
     y.dispose();
   }
   const outs = plan.streams.map((st) => out[st.out]!);
-  // Streams are added in plan order into zeroed planes, so sums do not depend on the tiling.
+  // Where each (column, strip) of a result row lands in the output row; -1 past the tile's edge.
+  const dst = new Int32Array(Ws * G);
+  for (let x = 0; x < Ws; x++) {
+    for (let g = 0; g < G; g++) {
+      const cc = g * Ws + x;
+      dst[x * G + g] = cc % js === 0 && cc / js < tile.cols ? cc / js : -1;
+    }
+  }
+  // Streams are added in plan order (the first assigns), so sums do not depend on the tiling.
   for (let i = 0; i < tile.rows; i++) {
     const rowBase = i * js * Ws * C;
     const o0 = (tile.oy + i) * geo.width + tile.ox;
     for (let si = 0; si < S; si++) {
       const o = outs[si]!;
-      if (js === 1 && fresh[si]) {
-        for (let g = 0; g < G; g++) {
-          const n = Math.min(Ws, tile.cols - g * Ws);
-          const dst = o0 + g * Ws;
-          for (let x = 0, k = rowBase + g * S + si; x < n; x++, k += C) o[dst + x] = vals[k]!;
-        }
-      } else if (js === 1) {
-        for (let g = 0; g < G; g++) {
-          const n = Math.min(Ws, tile.cols - g * Ws);
-          const dst = o0 + g * Ws;
-          for (let x = 0, k = rowBase + g * S + si; x < n; x++, k += C) o[dst + x]! += vals[k]!;
+      if (fresh[si]) {
+        for (let k = 0, v = rowBase + si; k < dst.length; k++, v += S) {
+          const d = dst[k]!;
+          if (d >= 0) o[o0 + d] = vals[v]!;
         }
       } else {
-        for (let x = 0; x < tile.cols; x++) {
-          const cc = x * js;
-          const g = Math.floor(cc / Ws);
-          o[o0 + x]! += vals[rowBase + ((cc - g * Ws) * G + g) * S + si]!;
+        for (let k = 0, v = rowBase + si; k < dst.length; k++, v += S) {
+          const d = dst[k]!;
+          if (d >= 0) o[o0 + d]! += vals[v]!;
         }
       }
     }

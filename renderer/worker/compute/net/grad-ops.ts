@@ -58,8 +58,21 @@ export function backendHas(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
-/** Depthwise convolution (channel multiplier m) whose input-gradient uses depthwise convolutions only. */
-export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid'): tf.Tensor4D {
+/** The kernel a backward pass convolves with: rotated 180° (and in/out swapped for conv2d). Precompute it once. */
+export function backwardKernel(w: tf.Tensor4D, depthwise: boolean): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw] = w.shape;
+    // wasm's Reverse is slow: skip it for 1×1 kernels, where it is the identity.
+    const rot = kh === 1 && kw === 1 ? w : tf.reverse(w, [0, 1]);
+    return (depthwise ? tf.clone(rot) : tf.transpose(rot, [0, 1, 3, 2])) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Depthwise convolution (channel multiplier m) whose input-gradient uses depthwise convolutions
+ * only; `wBack` is `backwardKernel(w, true)`, computed here when not given.
+ */
+export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid', wBack?: tf.Tensor4D): tf.Tensor4D {
   const [kh, kw, cin, m] = w.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -72,7 +85,7 @@ export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [n
         const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
         const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
         const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
-        const rot = tf.reverse(w, [0, 1]);
+        const rot = wBack ?? backwardKernel(w, true);
         if (m === 1) return tf.depthwiseConv2d(spread, rot, 1, 'valid');
         // Multiplier > 1: output channel c*m+j came from input c; sum the m contributions back.
         const [n, sh, sw] = spread.shape;
@@ -87,8 +100,11 @@ export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [n
   return f(x) as tf.Tensor4D;
 }
 
-/** Regular convolution whose input-gradient is a stride-1 convolution with the rotated, transposed kernel. */
-export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid'): tf.Tensor4D {
+/**
+ * Regular convolution whose input-gradient is a stride-1 convolution with the rotated, transposed
+ * kernel; `wBack` is `backwardKernel(w, false)`, computed here when not given.
+ */
+export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid', wBack?: tf.Tensor4D): tf.Tensor4D {
   const [kh, kw] = w.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -101,8 +117,7 @@ export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, 
         const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
         const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
         const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
-        const wt = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-        return tf.conv2d(spread, wt, 1, 'valid');
+        return tf.conv2d(spread, wBack ?? backwardKernel(w, false), 1, 'valid');
       },
     };
   });

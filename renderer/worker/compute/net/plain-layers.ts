@@ -3,7 +3,7 @@
  * BatchNormalization folded into the convolution before it. Used by plain-net.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendHas, conv2dFwdGrad, depthwiseConvFwdGrad, guidedRelu } from './grad-ops';
+import { backendHas, backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, guidedRelu } from './grad-ops';
 import type { LayerInfo } from './plain-net';
 
 /** How a step runs: guided ReLUs, and which gradient strategy convolutions use. */
@@ -143,6 +143,9 @@ function convStep(layer: tf.layers.Layer, inputs: string[], bn: tf.layers.Layer 
   const K = kernel;
   const B = bias;
   const dilated = dil[0] !== 1 || dil[1] !== 1;
+  // Built on first use outside any tape (tf.keep), then reused by every backward pass.
+  let KB: tf.Tensor4D | null = null;
+  const kb = () => (KB ??= tf.keep(backwardKernel(K, depthwise)));
   return {
     name: bn ? bn.name : layer.name,
     kind,
@@ -152,16 +155,17 @@ function convStep(layer: tf.layers.Layer, inputs: string[], bn: tf.layers.Layer 
       let y: tf.Tensor4D;
       if (depthwise) {
         const fwd = !dilated && (mode.grads === 'forward-ops' || (mode.grads === 'auto' && !backendHas('DepthwiseConv2dNativeBackpropInput')));
-        y = fwd ? depthwiseConvFwdGrad(x4, K, strides, padding) : tf.depthwiseConv2d(x4, K, strides, padding, 'NHWC', dil);
+        y = fwd ? depthwiseConvFwdGrad(x4, K, strides, padding, kb()) : tf.depthwiseConv2d(x4, K, strides, padding, 'NHWC', dil);
       } else {
         const fwd = !dilated && (mode.grads === 'forward-ops' || (mode.grads === 'auto' && !backendHas('Conv2DBackpropInput')));
-        y = fwd ? conv2dFwdGrad(x4, K, strides, padding) : tf.conv2d(x4, K, strides, padding, 'NHWC', dil);
+        y = fwd ? conv2dFwdGrad(x4, K, strides, padding, kb()) : tf.conv2d(x4, K, strides, padding, 'NHWC', dil);
       }
       return act(B ? tf.add(y, B) : y, mode);
     },
     dispose: () => {
       K.dispose();
       B?.dispose();
+      KB?.dispose();
     },
   };
 }
