@@ -5,10 +5,14 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 const noUiOrElectron = {
+  paths: [
+    { name: 'electron', message: 'The worker never imports Electron.' },
+    { name: 'sharp', message: 'Compute modules run in the browser too: no Node libraries.' },
+  ],
   patterns: [
-    { group: ['**/*.svelte', '**/state/*', '**/components/*', '**/panels/*', '**/host/*'], message: 'The worker and compute modules never import UI code.' },
-    { group: ['electron', '**/electron/**', '!**/electron/ipc-contract'], message: 'The worker and compute modules never import Electron or main-process code.' },
-    { group: ['node:*', 'fs', 'path', 'sharp'], message: 'Compute modules run in the browser too: no Node APIs.' },
+    { group: ['**/*.svelte', '**/state/*', '**/components/*', '**/panels/*', '**/host/*', '**/i18n/*'], message: 'The worker and compute modules never import UI code.' },
+    { group: ['**/electron/**'], message: 'The worker and compute modules never import main-process code.' },
+    { group: ['node:*'], message: 'Compute modules run in the browser too: no Node APIs.' },
   ],
 };
 
@@ -32,6 +36,22 @@ export default ts.config(
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     ignores: ['renderer/worker/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'sharp', 'node:*'], message: 'The renderer talks to the host only through HostApi.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer talks to the host only through HostApi.' },
+            { name: 'sharp', message: 'The renderer talks to the host only through HostApi.' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a browser: no Node APIs.' },
+            { group: ['**/electron/**', '!**/electron/ipc-contract'], message: 'The renderer may import only the host contract from electron/.' },
+          ],
+        },
+      ],
+      // Plain Map/URL values here are not reactive state (registries, one-off URLs).
+      'svelte/prefer-svelte-reactivity': 'off',
+    },
   },
 );

@@ -105,6 +105,11 @@ async function dispatch(h: Harness, method: string, args: unknown[]): Promise<un
       h.nextSave = null;
       return p === null ? null : s.exportTo(p, args[0]);
     }
+    case 'exportBytes': {
+      const p = h.nextSave;
+      h.nextSave = null;
+      return p === null ? null : s.exportBytesTo(p, args[0]);
+    }
     case 'getSettings':
       return s.getSettings();
     case 'setSettings':

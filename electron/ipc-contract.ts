@@ -53,6 +53,16 @@ export interface ExportResult {
   bytes: number;
 }
 
+/** Kinds of raw bytes `exportBytes` writes: a NumPy array, CSV text, a ready-made 16-bit greyscale PNG. */
+export type ExportBytesKind = 'npy' | 'csv' | 'png16';
+
+/** Export of bytes built in the renderer (e.g. the raw CAM as .npy); the host checks them against `kind`. */
+export interface ExportBytesRequest {
+  bytes: Uint8Array;
+  suggestedName: string;
+  kind: ExportBytesKind;
+}
+
 /** One entry of the recent-files list; the id is issued by the host. */
 export interface RecentEntry {
   id: string;
@@ -135,6 +145,8 @@ export interface HostApi {
   recentList(): Promise<RecentEntry[]>;
   /** Asks where to save, then encodes and writes atomically; null when the user cancels. */
   exportImage(req: ExportRequest): Promise<HostResult<ExportResult> | null>;
+  /** Asks where to save, checks the bytes match `kind`, writes them atomically; null when the user cancels. */
+  exportBytes(req: ExportBytesRequest): Promise<HostResult<ExportResult> | null>;
   /** Current settings. */
   getSettings(): Promise<Settings>;
   /** Merges a patch into the settings and persists it. */
@@ -182,6 +194,7 @@ export const IpcChannel = {
   openRecent: 'onirique:open-recent',
   recentList: 'onirique:recent-list',
   exportImage: 'onirique:export-image',
+  exportBytes: 'onirique:export-bytes',
   getSettings: 'onirique:get-settings',
   setSettings: 'onirique:set-settings',
   listModels: 'onirique:list-models',

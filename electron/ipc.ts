@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { IpcChannel, type ExportFormat } from './ipc-contract';
 import type { HostServices } from './services/host-services';
 import { parseExportRequest } from './services/validate';
+import { exportBytesExtension, parseExportBytesRequest } from './services/export-bytes';
 import { isTrustedSenderUrl } from './security';
 import { OPENABLE_EXTENSIONS } from './services/file-associations';
 
@@ -74,6 +75,12 @@ export function setupIpc(win: BrowserWindow, services: HostServices, state: Wind
       if (answer.response !== 1) return null;
     }
     return services.exportTo(r.filePath, req);
+  });
+  handle(IpcChannel.exportBytes, async (_e, raw) => {
+    const req = parseExportBytesRequest(raw);
+    const ext = exportBytesExtension[req.kind];
+    const r = await dialog.showSaveDialog(win, { defaultPath: req.suggestedName, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
+    return r.canceled || !r.filePath ? null : services.exportBytesTo(r.filePath, req);
   });
   handle(IpcChannel.getSettings, () => services.getSettings());
   handle(IpcChannel.setSettings, (_e, patch) => services.setSettings(patch));

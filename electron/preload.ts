@@ -9,6 +9,7 @@ const api = {
   openRecent: (id) => ipcRenderer.invoke(IpcChannel.openRecent, id),
   recentList: () => ipcRenderer.invoke(IpcChannel.recentList),
   exportImage: (req) => ipcRenderer.invoke(IpcChannel.exportImage, req),
+  exportBytes: (req) => ipcRenderer.invoke(IpcChannel.exportBytes, req),
   getSettings: () => ipcRenderer.invoke(IpcChannel.getSettings),
   setSettings: (patch) => ipcRenderer.invoke(IpcChannel.setSettings, patch),
   listModels: () => ipcRenderer.invoke(IpcChannel.listModels),

@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
-let electronPath = null;
+let electronPath;
 try {
   electronPath = require('electron'); // the electron package exports the binary's path
-} catch (e) {
+} catch {
   electronPath = null;
 }
 if (typeof electronPath !== 'string' || !existsSync(electronPath)) {

@@ -13,7 +13,7 @@ export async function readImageFile(path: string): Promise<RgbaImage> {
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(e)})`);
+    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(e)})`, { cause: e });
   }
   return (await decodeImage(bytes, basename(path))).image;
 }

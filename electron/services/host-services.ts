@@ -7,6 +7,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ExportRequest, ExportResult, HostResult, ModelEntry, OpenedDocument, RecentEntry, RecoveryInfo, RgbaImage, Settings } from '../ipc-contract';
 import { writeFileAtomic } from './atomic-write';
+import { parseExportBytesRequest } from './export-bytes';
 import { encodeImage } from './encode';
 import { decodeImage, readCopyableExif, UserFacingError } from './image-decode';
 import { type ImportSettings, type InstallOptions, ModelStore, type ModelStoreOptions } from './model-store';
@@ -106,6 +107,17 @@ export class HostServices {
       }
       const bytes = await encodeImage(req.image, { format: req.format, quality: req.quality ?? 90, metadata: req.metadata ?? {}, exif });
       const written = await writeFileAtomic(path, bytes);
+      return { ok: true, value: { name: basename(path), bytes: written } };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Validates bytes built in the renderer (.npy, CSV, 16-bit PNG) and writes them atomically to a dialog's path. */
+  async exportBytesTo(path: string, raw: unknown): Promise<HostResult<ExportResult>> {
+    try {
+      const req = parseExportBytesRequest(raw);
+      const written = await writeFileAtomic(path, req.bytes);
       return { ok: true, value: { name: basename(path), bytes: written } };
     } catch (e) {
       return fail(e);

@@ -22,6 +22,7 @@ export function createBindingHost(binding: HostBinding): HostApi {
     openRecent: (id) => call('openRecent', id),
     recentList: () => call('recentList'),
     exportImage: (req) => call('exportImage', req),
+    exportBytes: (req) => call('exportBytes', req),
     getSettings: () => call('getSettings'),
     setSettings: (patch) => call('setSettings', patch),
     listModels: () => call('listModels'),

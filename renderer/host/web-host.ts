@@ -82,6 +82,16 @@ export function createWebHost(): HostApi {
         return { ok: false, error: e instanceof Error ? e.message : String(e) };
       }
     },
+    exportBytes: (req) => {
+      const type = { npy: 'application/octet-stream', csv: 'text/csv', png16: 'image/png' }[req.kind];
+      const blob = new Blob([new Uint8Array(req.bytes)], { type });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = req.suggestedName;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      return Promise.resolve({ ok: true, value: { name: req.suggestedName, bytes: blob.size } });
+    },
     getSettings: () => Promise.resolve(loadSettings()),
     setSettings: (patch) => {
       const next = { ...loadSettings(), ...patch };

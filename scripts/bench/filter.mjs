@@ -49,15 +49,20 @@ function denseKernel(n, seed) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Median wall and CPU (user + system) milliseconds; CPU time is the steadier number on a busy machine. */
 async function time(fn, reps) {
   await fn(); // warm-up: wasm compiles its kernels on first use
-  const ts = [];
+  const wall = [];
+  const cpu = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    ts.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return median(ts);
+  return { ms: median(wall), cpuMs: median(cpu) };
 }
 
 const PY = String.raw`
@@ -69,10 +74,12 @@ rgb = np.fromfile(spec["rgb"], dtype=np.uint8).reshape(spec["h"], spec["w"], 3)
 L = np.asarray(Image.fromarray(rgb, "RGB").convert("L"), dtype=np.float64)
 L32 = L.astype(np.float32)
 def tm(f, reps):
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
-        t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
-    return sorted(ts)[len(ts) // 2]
+        c = time.process_time(); t = time.perf_counter(); f()
+        ts.append((time.perf_counter() - t) * 1000); cs.append((time.process_time() - c) * 1000)
+    # process_time sums all threads: OpenCV's threads count in full.
+    return {"ms": sorted(ts)[len(ts) // 2], "cpuMs": sorted(cs)[len(cs) // 2]}
 out = {}
 for case in spec["cases"]:
     k = np.array(case["kernel"], dtype=np.float64)
@@ -131,11 +138,11 @@ export async function rows() {
     rmSync(dir, { recursive: true, force: true });
   }
   const out = [];
-  for (const [key, ms] of Object.entries(engine)) {
+  for (const [key, t] of Object.entries(engine)) {
     const [name, backend] = key.split('|');
     const base = cases.find((c) => name.startsWith(c.name));
-    for (const [refName, refMs] of Object.entries(ref[base.name])) {
-      out.push({ name, engine: `onirique tfjs-${backend}`, ms: Math.round(ms), refName, refMs: Math.round(refMs) });
+    for (const [refName, r] of Object.entries(ref[base.name])) {
+      out.push({ name, engine: `onirique tfjs-${backend}`, ms: Math.round(t.ms), refName, refMs: Math.round(r.ms), cpuMs: Math.round(t.cpuMs), refCpuMs: Math.round(r.cpuMs) });
     }
   }
   return out;
@@ -143,5 +150,8 @@ export async function rows() {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await rows();
-  for (const x of r) console.log(`${x.name.padEnd(44)} ${x.engine.padEnd(16)} ${String(x.ms).padStart(6)} ms   ${x.refName.padEnd(24)} ${String(x.refMs).padStart(6)} ms   ×${(x.refMs / x.ms).toFixed(2)}`);
+  console.log('case | engine | ms (cpu) | reference | ms (cpu) | speed-up wall (cpu)');
+  for (const x of r) {
+    console.log(`${x.name} | ${x.engine} | ${x.ms} (${x.cpuMs}) | ${x.refName} | ${x.refMs} (${x.refCpuMs}) | ×${(x.refMs / x.ms).toFixed(2)} (×${(x.refCpuMs / x.cpuMs).toFixed(2)})`);
+  }
 }

@@ -99,6 +99,20 @@ function mapper(values: Float32Array, options: FilterOptions): (v: number) => nu
   }
 }
 
+/** The grey fast path, a small monomorphic loop V8 optimises well (12 MP in ~0.1 s). */
+function mapGrey(
+  values: Float32Array, src32: Uint32Array | null, src: Uint8ClampedArray, dst32: Uint32Array,
+  n: number, inv: number, base: number, scale: number, absolute: boolean,
+): void {
+  for (let i = 0; i < n; i++) {
+    let u = values[i]! * inv + base;
+    if (absolute) u = Math.abs(u) * scale;
+    const g = u <= 0 ? 0 : u >= 255 ? 255 : (u + 0.5) | 0;
+    const a = src32 ? src32[i]! & 0xff000000 : src[4 * i + 3]! << 24;
+    dst32[i] = (a | (g << 16) | (g << 8) | g) >>> 0;
+  }
+}
+
 /** HSV (h in turns, s = 1) to RGB 0..255. */
 function hueToRgb(h: number, v: number, out: Uint8ClampedArray, at: number): void {
   const x = (((h % 1) + 1) % 1) * 6;
@@ -131,18 +145,9 @@ export function mapResponse(resp: Response, image: Rgba, options: FilterOptions)
     const out = options.output;
     const base = out === 'offset' ? offset + 128 : offset;
     const scale = out === 'abs-max' ? absMaxScale(values, inv, base) : 1;
-    const absolute = out === 'abs' || out === 'abs-max';
     // One 32-bit store per pixel (grey ×3 + source alpha); RGBA bytes are little-endian ABGR words.
-    const aligned = image.data.byteOffset % 4 === 0;
-    const src32 = aligned ? new Uint32Array(image.data.buffer, image.data.byteOffset, n) : null;
-    const dst32 = new Uint32Array(data.buffer);
-    for (let i = 0; i < n; i++) {
-      let u = values[i]! * inv + base;
-      if (absolute) u = Math.abs(u) * scale;
-      const g = u <= 0 ? 0 : u >= 255 ? 255 : (u + 0.5) | 0;
-      const a = src32 ? src32[i]! & 0xff000000 : image.data[4 * i + 3]! << 24;
-      dst32[i] = (a | (g << 16) | (g << 8) | g) >>> 0;
-    }
+    const src32 = image.data.byteOffset % 4 === 0 ? new Uint32Array(image.data.buffer, image.data.byteOffset, n) : null;
+    mapGrey(values, src32, image.data, new Uint32Array(data.buffer), n, inv, base, scale, out === 'abs' || out === 'abs-max');
     return { width: w, height: h, data };
   }
   const map = mapper(values, options);

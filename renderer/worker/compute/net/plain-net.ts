@@ -48,8 +48,9 @@ export interface ForwardOptions {
   /** Guided backprop: ReLUs pass only positive gradients (guided Grad-CAM). */
   guided?: boolean;
   /**
-   * Gradient strategy: 'auto' uses forward-op gradients only where the live backend lacks a
-   * backprop kernel (wasm); 'forward-ops' always does; 'native' never does.
+   * Gradient strategy for convolutions: 'auto' uses forward-op gradients where the live backend
+   * lacks a backprop kernel or has a slow one (wasm: all convolutions); 'forward-ops' always
+   * does; 'native' never does (tfjs's own backprop kernels).
    */
   grads?: 'auto' | 'forward-ops' | 'native';
 }
@@ -93,6 +94,8 @@ export interface PlainNet {
   fromPixels(x: tf.Tensor): tf.Tensor;
   /** Releases the folded weights. */
   dispose(): void;
+  // Weights live on the backend that was active at build time: build one net per backend
+  // (mixing backends in one graph breaks tfjs-wasm: "detached ArrayBuffer").
 }
 
 /**

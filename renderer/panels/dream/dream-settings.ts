@@ -1,0 +1,131 @@
+/** The Dream panel's settings as the user sees them, presets, layer depth notes, and their engine options. */
+import type { DreamOptions } from '../../worker/compute/dream/dream-options';
+import type { LayerInfo } from '../../worker/compute/net/plain-net';
+
+/** Slider values of the panel (strength = blend opacity of the dream over the photo, 0..1). */
+export interface DreamSettings {
+  layer: string;
+  /** Opacity of the dream blended over the photo inside the mask: 0 keeps the photo, 1 is the full dream. */
+  strength: number;
+  steps: number;
+  octaves: number;
+  octaveScale: number;
+  stepSize: number;
+  jitter: number;
+  tile: number;
+  seed: number;
+}
+
+/** Defaults: the engine's defaults with fewer steps, since each brush stroke dreams at once. */
+export const defaultDreamSettings: DreamSettings = {
+  layer: 'conv_pw_9_relu',
+  strength: 1,
+  steps: 10,
+  octaves: 3,
+  octaveScale: 1.4,
+  stepSize: 0.01,
+  jitter: 32,
+  tile: 512,
+  seed: 1,
+};
+
+/** Slider ranges: [min, max, step]. */
+export const sliderRanges: Record<Exclude<keyof DreamSettings, 'layer' | 'seed'>, [number, number, number]> = {
+  strength: [0, 1, 0.05],
+  steps: [1, 50, 1],
+  octaves: [1, 8, 1],
+  octaveScale: [1.1, 2, 0.05],
+  stepSize: [0.002, 0.05, 0.001],
+  jitter: [0, 64, 1],
+  tile: [128, 1024, 32],
+};
+
+/** Named presets: the layer (with its relative depth as fallback for other networks) and the climb. */
+export interface DreamPreset {
+  id: 'textures' | 'eyes' | 'objects';
+  layer: string;
+  /** Where the layer sits in the network's conv layers (0 = first, 1 = last), used when `layer` is absent. */
+  depth: number;
+  settings: Partial<DreamSettings>;
+}
+
+/** The presets offered above the sliders. */
+export const dreamPresets: DreamPreset[] = [
+  { id: 'textures', layer: 'conv_pw_4_relu', depth: 0.3, settings: { steps: 10, octaves: 3, octaveScale: 1.4, stepSize: 0.015, jitter: 16, strength: 1 } },
+  { id: 'eyes', layer: 'conv_pw_9_relu', depth: 0.7, settings: { steps: 12, octaves: 4, octaveScale: 1.4, stepSize: 0.01, jitter: 32, strength: 1 } },
+  { id: 'objects', layer: 'conv_pw_12_relu', depth: 0.92, settings: { steps: 16, octaves: 4, octaveScale: 1.5, stepSize: 0.012, jitter: 32, strength: 1 } },
+];
+
+/** What a layer's depth tends to dream. */
+export type DepthBand = 'early' | 'textures' | 'parts' | 'objects';
+
+/** Activation layers of the conv blocks (3-D outputs after a ReLU), shallow to deep. */
+export function convLayers(layers: LayerInfo[]): string[] {
+  const spatial = layers.filter((l) => l.shape.length === 3 && !/softmax|pred|pool|reshape|dropout|input/i.test(l.name));
+  const relu = spatial.filter((l) => /relu/i.test(l.name) || l.kind === 'ReLU');
+  return (relu.length > 0 ? relu : spatial).map((l) => l.name);
+}
+
+/** Depth band of a layer: from its MobileNet block number, else from its place in `all`. */
+export function depthBand(name: string, all: string[]): DepthBand {
+  const m = /conv_(?:pw|dw)_(\d+)/.exec(name);
+  const block = m ? Number(m[1]) : /^conv1/.test(name) ? 0 : null;
+  if (block !== null) return block <= 2 ? 'early' : block <= 6 ? 'textures' : block <= 11 ? 'parts' : 'objects';
+  const f = all.length > 1 ? all.indexOf(name) / (all.length - 1) : 0.5;
+  return f < 0.15 ? 'early' : f < 0.45 ? 'textures' : f < 0.85 ? 'parts' : 'objects';
+}
+
+/** A preset's settings for a network with these conv layers (its layer, or the one at its depth). */
+export function applyPreset(p: DreamPreset, current: DreamSettings, layers: string[]): DreamSettings {
+  const layer = layers.length === 0 || layers.includes(p.layer) ? p.layer : layers[Math.round(p.depth * (layers.length - 1))]!;
+  return { ...current, ...p.settings, layer };
+}
+
+/** Engine options for a full-resolution dream with these settings. */
+export function toDreamOptions(s: DreamSettings, feather = 16): Partial<DreamOptions> {
+  return {
+    layers: [{ name: s.layer, weight: 1 }],
+    strength: s.strength,
+    steps: s.steps,
+    octaves: s.octaves,
+    octaveScale: s.octaveScale,
+    stepSize: s.stepSize,
+    jitter: s.jitter,
+    tile: s.tile,
+    seed: s.seed,
+    feather,
+    previewSize: 192,
+  };
+}
+
+/** Steps the live preview runs at most: a sketch of the effect, not the result. */
+export const PREVIEW_STEPS = 4;
+
+/** Options of the live preview on a crop downscaled by `scale` (≤ 1): one octave, few steps, jitter scaled. */
+export function previewOptions(s: DreamSettings, scale: number): Partial<DreamOptions> {
+  return {
+    ...toDreamOptions(s, 0),
+    steps: Math.min(s.steps, PREVIEW_STEPS),
+    octaves: 1,
+    jitter: Math.round(s.jitter * scale),
+    tile: 256,
+    previewSize: 0,
+  };
+}
+
+/** Descriptive history label, e.g. "Dream conv_pw_9_relu ×0.8 steps 10 seed 3". */
+export function dreamLabel(s: DreamSettings, what = 'Dream'): string {
+  return `${what} ${s.layer} ×${Number(s.strength.toFixed(2))} steps ${s.steps} octaves ${s.octaves} seed ${s.seed}`;
+}
+
+/** Clamps every value into its slider range (settings restored or typed in stay usable). */
+export function clampSettings(s: DreamSettings): DreamSettings {
+  const out = { ...s };
+  for (const [k, [min, max]] of Object.entries(sliderRanges) as [keyof typeof sliderRanges, [number, number, number]][]) {
+    const v = Number(out[k]);
+    out[k] = Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : defaultDreamSettings[k];
+  }
+  for (const k of ['steps', 'octaves', 'jitter', 'tile'] as const) out[k] = Math.round(out[k]);
+  out.seed = Number.isFinite(out.seed) ? Math.round(out.seed) : 1;
+  return out;
+}
