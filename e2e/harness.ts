@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HostServices } from '../electron/services/host-services';
 import { modelFileForUrlPath } from '../electron/services/model-files';
+import type { ModelStoreOptions } from '../electron/services/model-store';
 import { safeJoin } from '../electron/web-server';
 import { decodeBinary, encodeBinary } from '../renderer/host/binary-json';
 
@@ -58,9 +59,10 @@ export interface Harness {
 }
 
 /** Injects the host binding and loads the app. */
-export async function openApp(page: Page, opts: { userDataDir?: string } = {}): Promise<Harness> {
+export async function openApp(page: Page, opts: { userDataDir?: string; modelOptions?: ModelStoreOptions } = {}): Promise<Harness> {
   const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'onirique-e2e-')));
-  const services = new HostServices(userDataDir, { baseUrl: await startModelHost() });
+  // modelOptions lets a test slow the real download (fetchImpl) so its progress and Cancel can be seen.
+  const services = new HostServices(userDataDir, { baseUrl: await startModelHost(), ...opts.modelOptions });
   await services.init();
   const h: Harness = { services, userDataDir, nextOpen: null, nextSave: null, calls: [], page };
   await page.exposeBinding('__oniriqueHost', async (_source, method: string, rawArgs: unknown) => {

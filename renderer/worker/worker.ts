@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
 import { applyFilter } from './compute/convolve';
-import { registerDreamNet, runDreamOp } from './compute/dream/dream-op';
+import { runDreamOp } from './compute/dream/dream-op';
 import { classifyOp, featureMapsOp, gradcamOp } from './compute/explain/explain-ops';
 import { AbortError, type JobContext } from './compute/job';
 import { getNet, loadModelOp } from './compute/net/model-cache';
@@ -15,12 +15,8 @@ const handlers: Handlers = {
   init: (input) => selectBackend(input.backend, input.wasmPath),
   filter: (input, ctx) => applyFilter(input.image, input.options, ctx),
   memory: () => Promise.resolve({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }),
-  dream: (input, ctx) => runDreamOp(input, ctx),
-  loadModel: async (input) => {
-    const info = await loadModelOp(input);
-    registerDreamNet(info.id, getNet(info.id)!);
-    return info;
-  },
+  dream: (input, ctx) => runDreamOp(input, ctx, getNet),
+  loadModel: (input) => loadModelOp(input),
   classify: (input) => classifyOp(input),
   gradcam: (input, ctx) => gradcamOp(input, ctx),
   featureMaps: (input) => featureMapsOp(input),

@@ -7,6 +7,7 @@ import { dreamNetFromPlain } from '../../renderer/worker/compute/dream/plain-net
 import type { DreamOptions } from '../../renderer/worker/compute/dream/dream-options';
 import type { Rgba } from '../../renderer/worker/protocol';
 
+/** The bundled tfjs, so the bench reads the wasm heap of the same instance. */
 export { tf };
 
 /** Switches tfjs to a backend; throws when it does not start. */

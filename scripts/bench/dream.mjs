@@ -2,7 +2,7 @@
 // PyTorch CPU (2 threads, OMP_WAIT_POLICY=PASSIVE so a shared machine does not stall its spin-waits;
 // same weights rebuilt by dream-torch.py), and peak RSS dreaming a 24 MP
 // photo with tiles (1 octave, 1 step) in a child process. Env: DREAM_BENCH_MP (default 24),
-// DREAM_BENCH_SKIP_RSS=1, DREAM_BENCH_BACKENDS=wasm,cpu.
+// DREAM_BENCH_TILE (default 512), DREAM_BENCH_SKIP_RSS=1, DREAM_BENCH_BACKENDS=wasm,cpu (empty: RSS row only).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -37,7 +37,7 @@ function torchStep(size, reps) {
 }
 
 /** Peak RSS of a child process that dreams one big photo with tiles. */
-function peakRss(mp) {
+function peakRss(mp, tile) {
   const script = `
 const m = require(${JSON.stringify(resolve(root, 'dist', 'bench', 'dream-entry.cjs'))});
 const sharp = require('sharp');
@@ -48,8 +48,8 @@ const sharp = require('sharp');
   const img = { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
   const net = await m.loadDreamNet(${JSON.stringify(modelDir)});
   const base = process.resourceUsage().maxRSS;
-  const r = await m.timeDream(img, net.net, { octaves: 1, steps: 1, tile: 512, tileOverlap: 64, jitter: 32, previewSize: 0 });
-  console.log(JSON.stringify({ w, h, ms: r.ms, tiles: r.tiles, peakMB: process.resourceUsage().maxRSS / 1024, beforeMB: base / 1024 }));
+  const r = await m.timeDream(img, net.net, { octaves: 1, steps: 1, tile: ${tile}, tileOverlap: 64, jitter: 32, previewSize: 0 });
+  console.log(JSON.stringify({ w, h, ms: r.ms, tiles: r.tiles, peakMB: process.resourceUsage().maxRSS / 1024, beforeMB: base / 1024, wasmHeapMB: m.tf.backend().wasm.HEAPU8.byteLength / 1048576 }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
   const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`peak RSS run failed: ${r.stderr}`);
@@ -61,9 +61,10 @@ export async function rows() {
   if (!existsSync(modelDir)) throw new Error(`model not found: ${modelDir}`);
   const m = await bundle();
   const sizes = [224, 512];
-  const torch = Object.fromEntries(sizes.map((s) => [s, torchStep(s, s === 224 ? 5 : 3)]));
+  const backends = (process.env.DREAM_BENCH_BACKENDS ?? 'wasm,cpu').split(',').filter(Boolean);
+  const torch = backends.length ? Object.fromEntries(sizes.map((s) => [s, torchStep(s, s === 224 ? 5 : 3)])) : {};
   const out = [];
-  for (const backend of (process.env.DREAM_BENCH_BACKENDS ?? 'wasm,cpu').split(',')) {
+  for (const backend of backends) {
     await m.useBackend(backend);
     const net = await m.loadDreamNet(modelDir);
     for (const size of sizes) {
@@ -78,10 +79,11 @@ export async function rows() {
   }
   if (process.env.DREAM_BENCH_SKIP_RSS !== '1') {
     const mp = Number(process.env.DREAM_BENCH_MP ?? 24);
-    const r = peakRss(mp);
+    const tile = Number(process.env.DREAM_BENCH_TILE ?? 512);
+    const r = peakRss(mp, tile);
     out.push({
-      name: `dream ${r.w}x${r.h} (${((r.w * r.h) / 1e6).toFixed(1)} MP) tile 512, 1 octave 1 step: peak RSS ${Math.round(r.peakMB)} MB`,
-      engine: 'tfjs-wasm', ms: r.ms, refName: null, refMs: null, peakRssMB: Math.round(r.peakMB), tiles: r.tiles,
+      name: `dream ${r.w}x${r.h} (${((r.w * r.h) / 1e6).toFixed(1)} MP) tile ${tile}, 1 octave 1 step: peak RSS ${Math.round(r.peakMB)} MB (wasm heap ${Math.round(r.wasmHeapMB)} MB)`,
+      engine: 'tfjs-wasm', ms: r.ms, refName: null, refMs: null, peakRssMB: Math.round(r.peakMB), wasmHeapMB: Math.round(r.wasmHeapMB), tiles: r.tiles,
     });
   }
   return out;

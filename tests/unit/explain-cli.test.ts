@@ -59,7 +59,7 @@ describe('classify command', () => {
     expect(await classifyCommand(['--model', modelDir, photoPath('coffee.png')])).toBe(0);
     log.mockRestore();
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/^ ?\d{1,3}\.\d%  espresso \(967\)$/);
+    expect(lines[0]).toMatch(/^ ?\d{1,3}\.\d% {2}espresso \(967\)$/);
   });
 
   it('defaults to $ONIRIQUE_MODEL_DIR, else the app model cache', () => {

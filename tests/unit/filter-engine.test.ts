@@ -128,6 +128,25 @@ describe('combined kernels', () => {
   });
 });
 
+describe('pass-through channels and alpha follow the output grid', () => {
+  it.each([
+    ['valid 5x3', { mode: 'valid' as const, kernel: { matrix: [[1, 2, 1], [0, 1, 0], [1, 0, 1], [2, 2, 2], [0, 1, 0]] } }, 2, 1, 1],
+    ['stride 3 same', { stride: 3, kernel: { matrix: [[1, 2, 1]] } }, 0, 0, 3],
+  ])('%s', async (_n, opts, dy, dx, s) => {
+    const img: Rgba = { ...photo, data: photo.data.map((v, i) => (i % 4 === 3 ? (i >> 2) % 251 : v)) as Uint8ClampedArray };
+    const out = await applyFilter(img, { ...opts, channels: 'rgb', channelMask: [true, false, true], output: 'clamp' });
+    let ok = true;
+    for (let y = 0; y < out.height; y++) {
+      for (let x = 0; x < out.width; x++) {
+        const si = 4 * ((y * s + dy) * img.width + x * s + dx);
+        const oi = 4 * (y * out.width + x);
+        ok &&= out.data[oi + 1] === img.data[si + 1] && out.data[oi + 3] === img.data[si + 3];
+      }
+    }
+    expect(ok).toBe(true);
+  });
+});
+
 describe('jobs', () => {
   it('leaks no tensors over 20 runs', async () => {
     await applyFilter(photo, presetOptions('sobel-magnitude'));

@@ -57,7 +57,7 @@ export function expandRect(r: Rect, margin: number, W: number, H: number): Rect 
 /**
  * Stamps one dab centred at (cx, cy) (continuous document coordinates; pixel (x, y) is sampled at
  * its centre) into `buf` by max, so overlapping dabs of one stroke never exceed full value.
- * Returns the rectangle it touched, or null when it lies outside the image.
+ * Returns the box of the pixels it gave a value, or null when none (outside the image).
  */
 export function stamp(buf: Uint8Array, W: number, H: number, cx: number, cy: number, size: number, hardness: number): Rect | null {
   const r = Math.max(0.5, size / 2);
@@ -66,19 +66,26 @@ export function stamp(buf: Uint8Array, W: number, H: number, cx: number, cy: num
   const x1 = Math.min(W, Math.ceil(cx + r));
   const y1 = Math.min(H, Math.ceil(cy + r));
   if (x1 <= x0 || y1 <= y0) return null;
-  let touched = false;
+  // The tight box of the pixels given a value, so stroke bounds are exact.
+  let bx0 = x1;
+  let by0 = y1;
+  let bx1 = -1;
+  let by1 = -1;
   for (let y = y0; y < y1; y++) {
     const dy = y + 0.5 - cy;
     for (let x = x0; x < x1; x++) {
       const dx = x + 0.5 - cx;
       const v = Math.round(brushProfile(Math.hypot(dx, dy), r, hardness) * 255);
       if (v === 0) continue;
-      touched = true;
+      if (x < bx0) bx0 = x;
+      if (x > bx1) bx1 = x;
+      if (y < by0) by0 = y;
+      by1 = y;
       const i = y * W + x;
       if (v > buf[i]!) buf[i] = v;
     }
   }
-  return touched ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+  return bx1 < 0 ? null : { x: bx0, y: by0, w: bx1 - bx0 + 1, h: by1 - by0 + 1 };
 }
 
 /** Spacing between dabs along a segment: a tenth of the diameter keeps the edge smooth. */

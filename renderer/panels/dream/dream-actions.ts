@@ -11,13 +11,9 @@ import { t } from '../../i18n/i18n.svelte';
 import '../../i18n/messages-dream';
 import { applyStroke, expandRect, maskBounds, type Rect, type Stroke } from './brush';
 import { dreamDocData, type DreamDocData, type DreamRecord } from './dream-doc.svelte';
-import { dreamLabel, toDreamOptions, type DreamSettings } from './dream-settings';
+import { CROP_MARGIN, dreamLabel, FEATHER, toDreamOptions, type DreamSettings } from './dream-settings';
 import { camToMask, cropPlane, cropRgba, eraseTowards, pasteRgba } from './geometry';
 
-/** Context pixels around the mask's box: network context, and ≥ the feather so the crop feathers like the whole. */
-export const CROP_MARGIN = 48;
-/** Width of the soft inner edge of the blended dream. */
-export const FEATHER = 16;
 /** Layer that shows the running dream's own previews over the area being computed. */
 export const PROGRESS_LAYER = 'dream-progress';
 
@@ -38,7 +34,7 @@ interface DreamArea {
 /** Records an applied pixel change plus a mask change as one undo step. */
 function commitWithMask(editor: Editor, doc: DocumentState, data: DreamDocData, record: DreamRecord, after: Rgba, updateMask: (mask: Uint8Array) => void): void {
   const { rect } = record;
-  const W = doc.image.width;
+  const { width: W, height: H } = doc.image;
   const maskBefore = cropPlane(data.mask, W, rect);
   updateMask(data.mask);
   const maskAfter = cropPlane(data.mask, W, rect);
@@ -49,7 +45,7 @@ function commitWithMask(editor: Editor, doc: DocumentState, data: DreamDocData, 
   const restore = (d: DocumentState, applied: boolean) => {
     if (applied) px.redo(d);
     else px.undo(d);
-    if (data.mask.length === data.width * data.height && data.width === W) {
+    if (data.width === W && data.height === H) {
       for (let y = 0; y < rect.h; y++) data.mask.set((applied ? maskAfter : maskBefore).subarray(y * rect.w, (y + 1) * rect.w), (rect.y + y) * W + rect.x);
     }
     record.applied = applied;

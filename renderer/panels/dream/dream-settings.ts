@@ -2,6 +2,11 @@
 import type { DreamOptions } from '../../worker/compute/dream/dream-options';
 import type { LayerInfo } from '../../worker/compute/net/plain-net';
 
+/** Context pixels around a mask's box sent with the crop: network context, and ≥ FEATHER so the crop feathers like the whole. */
+export const CROP_MARGIN = 48;
+/** Width in pixels of the soft inner edge of the blended dream. */
+export const FEATHER = 16;
+
 /** Slider values of the panel (strength = blend opacity of the dream over the photo, 0..1). */
 export interface DreamSettings {
   layer: string;
@@ -82,7 +87,7 @@ export function applyPreset(p: DreamPreset, current: DreamSettings, layers: stri
 }
 
 /** Engine options for a full-resolution dream with these settings. */
-export function toDreamOptions(s: DreamSettings, feather = 16): Partial<DreamOptions> {
+export function toDreamOptions(s: DreamSettings, feather = FEATHER): Partial<DreamOptions> {
   return {
     layers: [{ name: s.layer, weight: 1 }],
     strength: s.strength,

@@ -77,6 +77,7 @@ export type CamExportKind = 'overlay' | 'png16' | 'npy' | 'csv';
 
 /** Suggested file name, e.g. "coffee-gradcam-espresso.png" or "coffee-gradcam-espresso-cam.npy". */
 export function camFileName(cam: CamRecord, kind: CamExportKind): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what host file names refuse
   const base = cam.source.replace(/\.[^.]+$/, '').replace(/[/\\:\0-\x1f\x7f]/g, '_').slice(0, 80) || 'photo';
   const stem = `${base}-${cam.settings.method.replace('++', 'pp')}-${slug(cam.label)}`;
   switch (kind) {

@@ -1,5 +1,6 @@
 /** Pictures of a CAM for the canvas and for burning into the photo; which layers a CAM can target. Pure. */
 import { colorize, overlay, type ColormapName } from '../../worker/compute/explain/colormap';
+import { resampleMap } from '../../worker/compute/explain/resample';
 import type { LayerInfo } from '../../worker/compute/net/plain-net';
 
 /** 8-bit RGBA pixels. */
@@ -18,27 +19,7 @@ export function displaySize(width: number, height: number, maxSide = DISPLAY_MAX
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
 
-/**
- * Box-averages a single-channel map down to w×h (each output pixel is the mean of the source
- * pixels it covers), so a 16 MP CAM becomes a light canvas layer without aliasing.
- */
-export function shrinkMap(map: Float32Array, width: number, height: number, w: number, h: number): Float32Array {
-  if (w === width && h === height) return map;
-  const out = new Float32Array(w * h);
-  const cnt = new Float32Array(w * h);
-  for (let y = 0; y < height; y++) {
-    const oy = Math.min(h - 1, Math.floor((y * h) / height));
-    for (let x = 0; x < width; x++) {
-      const o = oy * w + Math.min(w - 1, Math.floor((x * w) / width));
-      out[o]! += map[y * width + x]!;
-      cnt[o]! += 1;
-    }
-  }
-  for (let i = 0; i < out.length; i++) out[i] = cnt[i]! > 0 ? out[i]! / cnt[i]! : 0;
-  return out;
-}
-
-/** Same as `shrinkMap` for RGBA pixels (nearest source pixel: for the guided picture's view only). */
+/** RGBA pixels scaled down to w×h by the nearest source pixel (the guided picture's canvas view only). */
 export function shrinkRgba(img: RgbaPixels, w: number, h: number): RgbaPixels {
   if (w === img.width && h === img.height) return img;
   const data = new Uint8ClampedArray(w * h * 4);
@@ -52,10 +33,14 @@ export function shrinkRgba(img: RgbaPixels, w: number, h: number): RgbaPixels {
   return { width: w, height: h, data };
 }
 
-/** The coloured heat map (opaque) at display size; the canvas blends it with the layer's opacity. */
+/**
+ * The coloured heat map (opaque) at display size, area-averaged down so a 16 MP CAM stays a light
+ * canvas layer; the canvas blends it with the layer's opacity, the same blend as the exported overlay.
+ */
 export function heatLayerImage(heat: Float32Array, width: number, height: number, colormap: ColormapName): RgbaPixels {
   const d = displaySize(width, height);
-  return colorize({ width: d.width, height: d.height, data: shrinkMap(heat, width, height, d.width, d.height) }, colormap);
+  const map = d.width === width && d.height === height ? heat : resampleMap(heat, width, height, d.width, d.height);
+  return colorize({ width: d.width, height: d.height, data: map }, colormap);
 }
 
 /** out = (1 - alpha)·photo + alpha·picture, alpha of the photo kept: the guided picture burnt in. */

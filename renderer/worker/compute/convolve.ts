@@ -290,7 +290,18 @@ async function convolveSource(
 /** Runs the weighted sums and returns the combined signed response (before output mapping). */
 export async function convolveResponse(image: Rgba, opts: Partial<FilterOptions>, ctx: JobContext = {}): Promise<Response> {
   const options: FilterOptions = { ...defaultFilterOptions, ...opts };
-  kernelsOf(options);
+  const kernels = kernelsOf(options);
+  if (options.combine === 'max' && kernels.length > 1) {
+    // Compass sets fold one kernel at a time: 8 Kirsch kernels on RGB would otherwise hold 24 full planes.
+    let acc: Response | null = null;
+    for (const [j, m] of kernels.entries()) {
+      const one: FilterOptions = { ...options, kernel: { ...options.kernel, matrix: m }, extraKernels: [], combine: 'none', ...(j > 0 ? { channelKernels: undefined } : {}) };
+      const r = combineResponses(await convolveImage(image, one, ctx), one);
+      if (!acc) acc = { ...r, values: r.values.slice() };
+      else for (let i = 0; i < acc.values.length; i++) if (r.values[i]! > acc.values[i]!) acc.values[i] = r.values[i]!;
+    }
+    return acc!;
+  }
   const r = await convolveImage(image, options, ctx);
   return combineResponses(r, options);
 }

@@ -38,6 +38,8 @@ export interface Geometry {
   width: number;
   stride: number;
   dilation: number;
+  /** 'valid' mode: output pixel 0 sits under the kernel's centre, not on input pixel 0. */
+  valid: boolean;
 }
 
 /** Computes the output geometry, or throws a user-facing message when it is empty. */
@@ -64,13 +66,14 @@ export function filterGeometry(
     width: Math.ceil(w1 / s),
     stride: s,
     dilation: d,
+    valid: !same,
   };
 }
 
 /** Source pixel an output pixel is anchored on (kernel centre), for alpha and pass-through channels. */
 export function anchorOf(g: Geometry, oy: number, ox: number): [number, number] {
-  const ay = g.top === 0 && g.eh > 1 ? Math.floor(g.eh / 2) : 0;
-  const ax = g.left === 0 && g.ew > 1 ? Math.floor(g.ew / 2) : 0;
+  const ay = g.valid ? Math.floor(g.eh / 2) : 0;
+  const ax = g.valid ? Math.floor(g.ew / 2) : 0;
   return [oy * g.stride + ay, ox * g.stride + ax];
 }
 

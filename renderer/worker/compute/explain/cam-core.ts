@@ -25,7 +25,7 @@ export interface CamGridOptions {
 
 function classMask(net: PlainNet, c: number): tf.Tensor2D {
   // One-hot mask instead of gather: gather's gradient needs UnsortedSegmentSum, missing on wasm.
-  return tf.oneHot([c], net.numClasses).asType('float32') as tf.Tensor2D;
+  return tf.tidy(() => tf.cast(tf.oneHot([c], net.numClasses), 'float32')) as tf.Tensor2D;
 }
 
 /** d(logit_c)/d(activation of `layer`) and the activation itself. */
@@ -70,7 +70,9 @@ async function scoreCam(net: PlainNet, x: tf.Tensor4D, o: CamGridOptions, ctx?: 
   const [, H, W] = x.shape;
   let channels = Array.from({ length: k }, (_, i) => i);
   if (o.scoreCamChannels > 0 && o.scoreCamChannels < k) {
-    const means = await tf.tidy(() => tf.mean(act, [0, 1, 2])).data();
+    const meanT = tf.mean(act, [0, 1, 2]);
+    const means = await meanT.data();
+    meanT.dispose();
     channels = channels.sort((a, b) => means[b]! - means[a]!).slice(0, o.scoreCamChannels).sort((a, b) => a - b);
   }
   const scores: number[] = [];

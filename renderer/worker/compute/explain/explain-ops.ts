@@ -51,7 +51,7 @@ function netOf(id: string): PlainNet {
 }
 
 /** classify op. */
-export function classifyOp(input: ClassifyOpInput): Promise<ClassifyResult> {
+export async function classifyOp(input: ClassifyOpInput): Promise<ClassifyResult> {
   return classifyImage(netOf(input.modelId), input.image as Photo, input.options);
 }
 
@@ -64,6 +64,6 @@ export async function gradcamOp(input: GradcamOpInput, ctx?: JobContext): Promis
 }
 
 /** featureMaps op. */
-export function featureMapsOp(input: FeatureMapsOpInput): Promise<FeatureMapsOpResult> {
+export async function featureMapsOp(input: FeatureMapsOpInput): Promise<FeatureMapsOpResult> {
   return featureMapGrid(netOf(input.modelId), input.image as Photo, input.options);
 }
