@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { DEFAULT_MODEL_ID } from '../electron/services/model-catalog';
 import { modelsRoot } from '../electron/services/model-files';
 import { readPngText } from '../electron/services/png-text';
-import { openApp, photosDir, repoRoot, type Harness } from './harness';
+import { openApp, photosDir, repoRoot, startModelHost, type Harness } from './harness';
 import { decodeRgba, readCanvas } from './pixels';
 
 const coffee = join(photosDir, 'coffee.png');
@@ -35,6 +35,15 @@ function slowFetch(ms: number): typeof fetch {
     });
     return fetch(input, init);
   }) as typeof fetch;
+}
+
+/**
+ * Store options for the harness: the real download code, each file held back `delayMs`. The store
+ * fetches `<base><id>/<file>` and the harness's host URL already ends in the model folder, so the
+ * base is that URL's parent.
+ */
+async function slowStore(delayMs: number): Promise<{ baseUrl: string; fetchImpl: typeof fetch }> {
+  return { baseUrl: await startModelHost(), fetchImpl: slowFetch(delayMs) };
 }
 
 /** Largest per-channel difference and the share of bytes that differ at all. */
@@ -78,7 +87,7 @@ async function save(page: Page, h: Harness, testId: string, name: string): Promi
 
 test('download, top-5, a class found by search, Grad-CAM overlay, burn-in with undo, exports equal to the CLI', async ({ page }) => {
   test.setTimeout(360_000);
-  const h = await openApp(page, { modelOptions: { fetchImpl: slowFetch(60) } });
+  const h = await openApp(page, { modelOptions: await slowStore(60) });
   // The CLI computes on tfjs wasm; on this software-GL machine the app picks wasm too, so both run the same kernels.
   await expect(page.getByTestId('backend')).toContainText('tfjs: wasm');
   h.nextOpen = coffee;
@@ -114,6 +123,7 @@ test('download, top-5, a class found by search, Grad-CAM overlay, burn-in with u
   const result = page.getByTestId('cam-result');
   await expect(result).toHaveAttribute('data-class', String(CUP), { timeout: 120_000 });
   const layer = (await result.getAttribute('data-layer'))!;
+  if (process.env.EXPLAIN_SCREENSHOT) await page.screenshot({ path: process.env.EXPLAIN_SCREENSHOT.replace(/\.png$/, '-cam.png') });
   await expect(page.getByTestId('cam-legend')).toHaveAttribute('data-colormap', 'jet');
 
   // The same CAM from the CLI, with its exports, on the model the app just downloaded.
@@ -201,8 +211,11 @@ test('download, top-5, a class found by search, Grad-CAM overlay, burn-in with u
   await expect(page.getByTestId('doc-title')).toHaveText('• coffee.png');
   await expect(page.getByTestId('cam-visible')).not.toBeChecked();
   expect(compareRgba(await readCanvas(page, W, H), exported.data).max).toBe(0);
+  await expect(page.getByTestId('cam-stale')).toBeVisible();
   await page.getByTestId('undo').click();
   expect(compareRgba(await readCanvas(page, W, H), original).max).toBe(0);
+  // Undo restores the pixels the map was computed on: the map is current again.
+  await expect(page.getByTestId('cam-stale')).toHaveCount(0);
 
   // Feature maps of the last conv layer: a grid of its 64 most active channels, enlargeable.
   await page.getByTestId('fm-run').click();
@@ -217,7 +230,7 @@ test('download, top-5, a class found by search, Grad-CAM overlay, burn-in with u
 });
 
 test('cancelling the model download leaves it not installed, with a message and the download offered again', async ({ page }) => {
-  const h = await openApp(page, { modelOptions: { fetchImpl: slowFetch(400) } });
+  const h = await openApp(page, { modelOptions: await slowStore(400) });
   await page.getByTestId('tab-explain').click();
   await page.getByTestId('model-install').click();
   const progress = page.getByTestId('model-progress');

@@ -38,7 +38,8 @@ export function startModelHost(): Promise<string> {
     });
     server.listen(0, '127.0.0.1', () => {
       const addr = server.address() as AddressInfo;
-      ok(`http://127.0.0.1:${addr.port}/mobilenet_v1_0.75_224/`);
+      // The catalog appends the model id, as on the public host.
+      ok(`http://127.0.0.1:${addr.port}/`);
     });
     server.unref();
   });

@@ -58,7 +58,7 @@ export const explainMessages = defineMessages({
   'explain.job': { en: '{method}', fr: '{method}' },
 
   'explain.result.title': { en: 'Overlay', fr: 'Superposition' },
-  'explain.result.summary': { en: '{method} for {label} ({n}) · {pct}%', fr: '{method} pour {label} ({n}) · {pct} %' },
+  'explain.result.summary': { en: '{method} for {label} ({n}) · {pct}%', fr: '{method} pour {label} ({n}) · {pct}\u00a0%' },
   'explain.result.detail': { en: 'layer {layer}, {gw}×{gh} map, {views} view(s)', fr: 'couche {layer}, carte {gw}×{gh}, {views} vue(s)' },
   'explain.result.stale': { en: 'The photo changed since this map was computed.', fr: 'La photo a changé depuis le calcul de cette carte.' },
   'explain.overlay.show': { en: 'Show overlay', fr: 'Afficher la superposition' },

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { colormapLut, colorize } from '../../renderer/worker/compute/explain/colormap';
 import type { LayerInfo } from '../../renderer/worker/compute/net/plain-net';
 import {
-  blendRgba, burnIn, displaySize, heatLayerImage, layerTitle, mapRange, shrinkRgba, spatialLayers, tileAt,
+  blendRgba, burnIn, displaySize, heatLayerImage, layerTitle, mapRange, samePixels, shrinkRgba, spatialLayers, tileAt,
 } from '../../renderer/panels/explain/overlay-view';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -96,5 +96,20 @@ describe('overlay pictures', () => {
     expect(tileAt(grid, 1, 9, 9)).toEqual({ slot: 4, channel: 31 });
     expect(tileAt(grid, 1, 17, 9)).toBeNull();
     expect(tileAt(grid, 1, 25, 0)).toBeNull();
+  });
+});
+
+describe('samePixels', () => {
+  it('compares pixels, not objects', async () => {
+    const a = await photo(31, 17);
+    const b = { ...a, data: a.data.slice() };
+    expect(samePixels(a, b)).toBe(true);
+    b.data[b.data.length - 2]! ^= 1;
+    expect(samePixels(a, b)).toBe(false);
+    expect(samePixels(a, { ...a, width: 17, height: 31 })).toBe(false);
+    // An unaligned view (odd byte offset) takes the byte path.
+    const buf = new Uint8ClampedArray(a.data.length + 1);
+    buf.set(a.data, 1);
+    expect(samePixels(a, { ...a, data: buf.subarray(1) })).toBe(true);
   });
 });
