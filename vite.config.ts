@@ -37,6 +37,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
+    // Not minified: tfjs-wasm's threaded build turns a function's source text into its pthread workers,
+    // and minification breaks that text's references ("e is not defined").
+    minify: false,
   },
   server: {
     host: '127.0.0.1',

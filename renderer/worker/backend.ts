@@ -1,6 +1,6 @@
 /** Chooses the tfjs backend from what this machine measurably has: webgl → wasm → cpu. */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo } from './protocol';
 
 type BackendName = BackendInfo['backend'];
@@ -39,9 +39,10 @@ async function trySet(name: BackendName): Promise<boolean> {
 /** Initialises tfjs on the preferred backend and reports what is live and why. */
 export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string): Promise<BackendInfo> {
   setWasmPaths(wasmPath);
-  // The threaded wasm build spawns pthread workers from its own minified source, which bundling
-  // breaks ("e is not defined"); SIMD without threads is robust and already ~10x webgl-on-SwiftShader.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // XNNPACK's own default leaves one thread on small machines; every core helps here.
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 1) setThreadsCount(navigator.hardwareConcurrency);
+  // Threads need cross-origin isolation (COOP/COEP, sent by app:// and the web server). The threaded
+  // build spawns pthread workers from its factory's source text, so vite.config.ts must not minify it.
   const glRenderer = probeGl();
   const softwareGl = isSoftwareRenderer(glRenderer);
   // tfjs refuses software GL (failIfMajorPerformanceCaveat) unless told to accept it.
@@ -64,7 +65,7 @@ export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string
   }
   if (chosen === null) throw new Error('No tfjs backend could start (webgl, wasm and cpu all failed).');
   if (tf.getBackend() !== chosen) await trySet(chosen);
-  const wasmThreads = false;
+  const wasmThreads = chosen === 'wasm' && getThreadsCount() > 1;
   const reason =
     pref !== 'auto'
       ? `${chosen} chosen in settings`
