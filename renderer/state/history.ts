@@ -21,8 +21,8 @@ interface TilePatch {
   y: number;
   w: number;
   h: number;
-  before: Uint8ClampedArray;
-  after: Uint8ClampedArray;
+  /** The tile's other version: "before" while the change is applied, "after" once undone. */
+  data: Uint8ClampedArray;
 }
 
 function copyRect(img: Rgba, x: number, y: number, w: number, h: number): Uint8ClampedArray {
@@ -43,7 +43,7 @@ function rectDiffers(a: Rgba, b: Rgba, x: number, y: number, w: number, h: numbe
   return false;
 }
 
-/** Tiles where `before` and `after` (same size) differ, with both versions of each. */
+/** Tiles where `before` and `after` (same size) differ, holding the `before` version of each. */
 export function diffTiles(before: Rgba, after: Rgba): TilePatch[] {
   if (before.width !== after.width || before.height !== after.height) throw new Error('diffTiles needs images of one size.');
   const patches: TilePatch[] = [];
@@ -51,7 +51,7 @@ export function diffTiles(before: Rgba, after: Rgba): TilePatch[] {
     for (let x = 0; x < before.width; x += TILE) {
       const w = Math.min(TILE, before.width - x);
       const h = Math.min(TILE, before.height - y);
-      if (rectDiffers(before, after, x, y, w, h)) patches.push({ x, y, w, h, before: copyRect(before, x, y, w, h), after: copyRect(after, x, y, w, h) });
+      if (rectDiffers(before, after, x, y, w, h)) patches.push({ x, y, w, h, data: copyRect(before, x, y, w, h) });
     }
   }
   return patches;
@@ -62,21 +62,34 @@ export interface PixelHolder {
   image: Rgba;
 }
 
-/** Entry for a pixel change; unchanged tiles cost nothing. Images of different size are kept whole. */
+/**
+ * Entry for a pixel change. Only changed tiles are kept, and only ONE version of each: undo and
+ * redo both swap the stored tiles with the document's, so the other version is never held twice
+ * (a linear history guarantees the document holds the right state at each swap).
+ * Images of different size are kept whole.
+ */
 export function pixelEntry<D extends PixelHolder>(label: string, before: Rgba, after: Rgba): HistoryEntry<D> {
   if (before.width !== after.width || before.height !== after.height) {
-    const b = { ...before, data: before.data.slice() };
-    const a = { ...after, data: after.data.slice() };
-    return { label, bytes: b.data.byteLength + a.data.byteLength, undo: (d) => (d.image = { ...b, data: b.data.slice() }), redo: (d) => (d.image = { ...a, data: a.data.slice() }) };
+    let other: Rgba = { ...before, data: before.data.slice() };
+    const swapWhole = (d: D) => {
+      const current = d.image;
+      d.image = other;
+      other = current;
+    };
+    return { label, bytes: before.data.byteLength, undo: swapWhole, redo: swapWhole };
   }
   const patches = diffTiles(before, after);
-  const bytes = patches.reduce((s, p) => s + p.before.byteLength * 2, 0);
-  const apply = (d: D, which: 'before' | 'after') => {
+  const bytes = patches.reduce((s, p) => s + p.data.byteLength, 0);
+  const swap = (d: D) => {
     const img = { ...d.image, data: d.image.data.slice() };
-    for (const p of patches) pasteRect(img, p.x, p.y, p.w, p.h, p[which]);
+    for (const p of patches) {
+      const current = copyRect(img, p.x, p.y, p.w, p.h);
+      pasteRect(img, p.x, p.y, p.w, p.h, p.data);
+      p.data = current;
+    }
     d.image = img;
   };
-  return { label, bytes, undo: (d) => apply(d, 'before'), redo: (d) => apply(d, 'after') };
+  return { label, bytes, undo: swap, redo: swap };
 }
 
 /** Linear undo/redo stack with a memory budget: the oldest steps are dropped past it. */
@@ -84,7 +97,8 @@ export class History<D> {
   private done: HistoryEntry<D>[] = [];
   private undone: HistoryEntry<D>[] = [];
 
-  constructor(private budgetBytes = 1024 * 1024 * 1024) {}
+  // 768 MiB: about a dozen full-image steps on a 16 MP photo, hundreds of brush strokes.
+  constructor(private budgetBytes = 768 * 1024 * 1024) {}
 
   /** Records an entry whose change is already applied; clears redo. */
   push(entry: HistoryEntry<D>): void {

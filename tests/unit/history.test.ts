@@ -1,0 +1,85 @@
+/** Document history: tile deltas restore exact pixels, keep one copy of changed tiles, honour the budget. */
+import { describe, expect, it } from 'vitest';
+import { History, pixelEntry, TILE, type PixelHolder } from '../../renderer/state/history';
+import type { Rgba } from '../../renderer/worker/protocol';
+import { photoRgba } from './files-fixtures';
+
+function paintRect(img: Rgba, x0: number, y0: number, w: number, h: number, v: number): Rgba {
+  const out = { ...img, data: img.data.slice() };
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) out.data.fill(v, (y * img.width + x) * 4, (y * img.width + x) * 4 + 3);
+  return out;
+}
+
+function invert(img: Rgba): Rgba {
+  const out = { ...img, data: img.data.slice() };
+  for (let i = 0; i < out.data.length; i++) if (i % 4 !== 3) out.data[i] = 255 - out.data[i]!;
+  return out;
+}
+
+const same = (a: Rgba, b: Rgba) => a.width === b.width && a.height === b.height && Buffer.from(a.data).equals(Buffer.from(b.data));
+
+describe('History with tile deltas', () => {
+  it('undoes and redoes a chain of changes to the exact pixels', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const doc: PixelHolder = { image: photo };
+    const h = new History<PixelHolder>();
+    const states: Rgba[] = [photo];
+    const ops = [(i: Rgba) => paintRect(i, 10, 20, 50, 40, 255), invert, (i: Rgba) => paintRect(i, 300, 100, 140, 180, 0)];
+    for (const [k, op] of ops.entries()) {
+      const after = op(doc.image);
+      h.push(pixelEntry(`op ${k}`, doc.image, after));
+      doc.image = after;
+      states.push(after);
+    }
+    for (let k = ops.length - 1; k >= 0; k--) {
+      expect(h.undo(doc)).toBe(`op ${k}`);
+      expect(same(doc.image, states[k]!)).toBe(true);
+    }
+    expect(h.undo(doc)).toBeNull();
+    for (let k = 1; k <= ops.length; k++) {
+      h.redo(doc);
+      expect(same(doc.image, states[k]!)).toBe(true);
+    }
+    // Undo twice, redo once, and a new change drops the redo branch.
+    h.undo(doc);
+    h.undo(doc);
+    h.redo(doc);
+    expect(same(doc.image, states[2]!)).toBe(true);
+    h.push(pixelEntry('new', doc.image, invert(doc.image)));
+    expect(h.canRedo).toBe(false);
+  });
+
+  it('keeps only the changed tiles, once', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const small = pixelEntry<PixelHolder>('dot', photo, paintRect(photo, 5, 5, 3, 3, 0));
+    expect(small.bytes).toBe(TILE * TILE * 4);
+    const whole = pixelEntry<PixelHolder>('invert', photo, invert(photo));
+    expect(whole.bytes).toBe(photo.data.byteLength);
+  });
+
+  it('drops the oldest steps past its memory budget', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const doc: PixelHolder = { image: photo };
+    const h = new History<PixelHolder>(photo.data.byteLength * 2.5);
+    for (let k = 0; k < 5; k++) {
+      const after = invert(doc.image);
+      h.push(pixelEntry(`invert ${k}`, doc.image, after));
+      doc.image = after;
+    }
+    expect(h.labels).toEqual(['invert 3', 'invert 4']);
+    expect(h.bytes).toBeLessThanOrEqual(photo.data.byteLength * 2.5);
+  });
+
+  it('handles a change of size (valid mode, stride) by swapping whole images', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const doc: PixelHolder = { image: photo };
+    const h = new History<PixelHolder>();
+    const cropped: Rgba = { width: 10, height: 10, data: new Uint8ClampedArray(400).fill(7) };
+    h.push(pixelEntry('crop', doc.image, cropped));
+    doc.image = cropped;
+    h.undo(doc);
+    expect(same(doc.image, photo)).toBe(true);
+    h.redo(doc);
+    expect(same(doc.image, cropped)).toBe(true);
+  });
+});
