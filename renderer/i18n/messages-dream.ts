@@ -39,6 +39,7 @@ export const dreamMessages = defineMessages({
   'dream.seed': { en: 'Seed', fr: 'Graine' },
   'dream.seed.hint': { en: 'Same photo, settings and seed give the same dream.', fr: 'Même photo, réglages et graine donnent le même rêve.' },
   'dream.seed.random': { en: 'New seed', fr: 'Nouvelle graine' },
+  'dream.seed.randomShort': { en: 'Random', fr: 'Hasard' },
   'dream.preview': { en: 'Live preview', fr: 'Aperçu en direct' },
   'dream.preview.hint': { en: 'While you move the sliders, a quick low-resolution sketch (1 octave, few steps) of the visible area.', fr: 'Pendant le réglage, une esquisse rapide basse résolution (1 octave, peu de pas) de la zone visible.' },
   'dream.preview.busy': { en: 'Previewing…', fr: 'Aperçu…' },

@@ -50,7 +50,8 @@ export class Editor {
   doc: DocumentState | null = $state.raw(null);
   /** Bumped on every history change so derived UI (undo buttons, title) refreshes. */
   revision = $state(0);
-  savedRevision = $state(0);
+  /** History top when the document was last saved (null: as opened); a sentinel marks a recovered, never-saved document. */
+  private savedTop: object | null = $state.raw(null);
   job: Job | null = $state.raw(null);
   error: string | null = $state(null);
   notice: string | null = $state(null);
@@ -69,7 +70,9 @@ export class Editor {
 
   /** True when the document has changes not exported since opening. */
   get dirty(): boolean {
-    return this.doc !== null && this.revision !== this.savedRevision;
+    // Undoing back to the saved state makes the document clean again.
+    void this.revision;
+    return this.doc !== null && this.history.top !== this.savedTop;
   }
 
   /** Replaces the document with an opened one; a failed open leaves the current one untouched. */
@@ -84,7 +87,7 @@ export class Editor {
     this.layers = {};
     this.doc = new DocumentState(d.docId, d.name, d.format, d.image);
     this.revision = 0;
-    this.savedRevision = 0;
+    this.savedTop = null;
     this.error = null;
     this.syncTitle();
     return true;
@@ -132,7 +135,7 @@ export class Editor {
 
   /** Marks the current state as saved (after an export of the whole document). */
   markSaved(): void {
-    this.savedRevision = this.revision;
+    this.savedTop = this.history.top;
     this.syncTitle();
   }
 
@@ -154,7 +157,7 @@ export class Editor {
     this.layers = {};
     this.doc = new DocumentState('recovered', found.info.name, 'png', found.image);
     this.revision = 1;
-    this.savedRevision = 0;
+    this.savedTop = {};
     this.notice = t('app.recovered', { name: found.info.name, count: found.info.operations.length });
     this.host.setDocumentEdited(true, found.info.name);
   }

@@ -137,6 +137,10 @@ export class History<D> {
   get canRedo(): boolean {
     return this.undone.length > 0;
   }
+  /** The latest applied entry (identity marks a saved position), or null at the start. */
+  get top(): HistoryEntry<D> | null {
+    return this.done.at(-1) ?? null;
+  }
   /** Bytes kept by all entries. */
   get bytes(): number {
     return [...this.done, ...this.undone].reduce((s, e) => s + e.bytes, 0);
