@@ -7,6 +7,8 @@ import { readCanvas } from './pixels';
 const W = 451;
 const H = 300;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+const historyLength = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __onirique?: { history: { labels: string[] } } }).__onirique?.history.labels.length);
 
 async function setSlider(page: Page, id: string, value: number) {
   await page.getByTestId(id).fill(String(value));
@@ -40,7 +42,7 @@ test('undo/redo across a filter, an overlay and a dream restores the exact pixel
   await page.getByTestId('cam-run').click();
   await expect(page.getByTestId('cam-result')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('cam-burn').click();
-  await expect.poll(() => page.evaluate(() => window.__onirique?.history.labels.length)).toBe(2);
+  await expect.poll(() => historyLength(page)).toBe(2);
   states.push(await snapshot(page));
 
   // 3. A small dream over the whole photo.
@@ -49,7 +51,7 @@ test('undo/redo across a filter, an overlay and a dream restores the exact pixel
   await setSlider(page, 'dream-steps', 2);
   await setSlider(page, 'dream-octaves', 1);
   await page.getByTestId('dream-whole').click();
-  await expect.poll(() => page.evaluate(() => window.__onirique?.history.labels.length), { timeout: 180_000 }).toBe(3);
+  await expect.poll(() => historyLength(page), { timeout: 180_000 }).toBe(3);
   await expect(page.getByTestId('job')).toHaveCount(0);
   await page.getByTestId('dream-show-mask').uncheck();
   states.push(await snapshot(page));
