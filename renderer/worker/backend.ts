@@ -1,6 +1,7 @@
 /** Chooses the tfjs backend from what this machine measurably has: webgl → wasm → cpu. */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { fastestBackend } from './compute/filter-plan';
 import type { BackendInfo } from './protocol';
 
 type BackendName = BackendInfo['backend'];
@@ -36,6 +37,24 @@ async function trySet(name: BackendName): Promise<boolean> {
   }
 }
 
+/** Median time of a 3x3 depthwise convolution plus a 3x3x16 convolution on 512x512 (after one warm-up). */
+async function probe(): Promise<number> {
+  const run = async () => {
+    const t0 = performance.now();
+    const y = tf.tidy(() => {
+      const x = tf.randomUniform([1, 512, 512, 3]) as tf.Tensor4D;
+      const d = tf.depthwiseConv2d(x, tf.ones([3, 3, 3, 1]) as tf.Tensor4D, 1, 'same');
+      return tf.conv2d(d, tf.ones([3, 3, 3, 16]) as tf.Tensor4D, 1, 'same').sum();
+    });
+    await y.data();
+    y.dispose();
+    return performance.now() - t0;
+  };
+  await run();
+  const times = [await run(), await run(), await run()].sort((a, b) => a - b);
+  return times[1]!;
+}
+
 /** Initialises tfjs on the preferred backend and reports what is live and why. */
 export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string): Promise<BackendInfo> {
   setWasmPaths(wasmPath);
@@ -64,13 +83,25 @@ export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string
     }
   }
   if (chosen === null) throw new Error('No tfjs backend could start (webgl, wasm and cpu all failed).');
+  // With a hardware GPU, measure rather than assume: a weak integrated GPU can lose to wasm SIMD.
+  // (Software GL is known to lose ~10x, TECH-NOTES.md, so it is not worth its start-up cost.)
+  const probes: Partial<Record<BackendName, number>> = {};
+  if (pref === 'auto' && chosen === 'webgl') {
+    probes.webgl = await probe();
+    if (await trySet('wasm')) {
+      available.push('wasm');
+      probes.wasm = await probe();
+    }
+    chosen = (fastestBackend(probes) as BackendName | null) ?? 'webgl';
+  }
   if (tf.getBackend() !== chosen) await trySet(chosen);
   const wasmThreads = chosen === 'wasm' && getThreadsCount() > 1;
+  const measured = Object.entries(probes).map(([b, ms]) => `${b} ${ms.toFixed(1)} ms`).join(', ');
   const reason =
     pref !== 'auto'
       ? `${chosen} chosen in settings`
-      : chosen === 'webgl'
-        ? 'hardware WebGL found'
+      : measured
+        ? `fastest in a start-up probe (${measured})`
         : chosen === 'wasm'
           ? softwareGl
             ? 'WebGL is software-rendered here; wasm is about 10x faster'
