@@ -4,6 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 
 /** Picks and initialises the fastest backend present; returns its name. */
 export async function initNodeBackend(pref: string | undefined = process.env.ONIRIQUE_BACKEND): Promise<string> {
+  // Production mode: no tfjs debug checks, and no "install tfjs-node" banner in a CLI's output.
+  tf.env().set('PROD', true);
   if (!pref || pref === 'tensorflow') {
     try {
       // Optional: not a dependency; used only when the user installed it beside Onirique.
