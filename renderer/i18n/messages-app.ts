@@ -36,6 +36,11 @@ export const appMessages = defineMessages({
   'app.recoverAsk': { en: 'Unsaved work on “{name}” was found from a session that ended unexpectedly.', fr: 'Un travail non enregistré sur « {name} » a été trouvé après une session interrompue.' },
   'app.recoverRestore': { en: 'Restore', fr: 'Restaurer' },
   'app.recoverDiscard': { en: 'Discard', fr: 'Ignorer' },
+  'app.backendChoice': { en: 'Compute backend (auto measures)', fr: 'Moteur de calcul (auto : mesuré)' },
+  'app.backendRestart': {
+    en: 'The compute backend changes at the next start (loaded networks live on the current one).',
+    fr: 'Le moteur de calcul change au prochain démarrage (les réseaux chargés vivent sur l’actuel).',
+  },
   'app.recent': { en: 'Recent', fr: 'Récents' },
   'app.language': { en: 'Language', fr: 'Langue' },
   'app.engineFailed': { en: 'The compute engine could not start: {error}', fr: 'Le moteur de calcul n’a pas pu démarrer : {error}' },
