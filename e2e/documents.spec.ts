@@ -1,5 +1,5 @@
 /** Documents in the real UI: bad input never costs the open document, EXIF upright, crash recovery, French UI. */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -61,6 +61,60 @@ test('an EXIF-rotated JPEG opens upright', async ({ page }) => {
   for (let i = 0; i < shown.length; i += 4) for (let c = 0; c < 3; c++) sum += Math.abs(shown[i + c]! - upright.data[i + c]!);
   // JPEG re-encoding of the rotated copy costs a few levels; a sideways cat would differ by ~50.
   expect(sum / (451 * 300 * 3)).toBeLessThan(6);
+});
+
+/** Records in the page each kind of pixels the canvas shows ('preview', 'document'), in order. */
+async function watchDrawn(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __drawnKinds: string[] };
+    w.__drawnKinds = [];
+    const c = document.querySelector<HTMLCanvasElement>('[data-testid=view-canvas]')!;
+    new MutationObserver(() => w.__drawnKinds.push(c.dataset.drawn ?? '')).observe(c, { attributes: true, attributeFilter: ['data-drawn'] });
+  });
+}
+const drawnKinds = (page: Page) => page.evaluate(() => (window as unknown as { __drawnKinds: string[] }).__drawnKinds);
+
+test('a failed full decode after the preview keeps the previous document', async ({ page }) => {
+  const h = await openApp(page);
+  h.nextOpen = join(photosDir, 'chelsea.png');
+  await page.getByTestId('open').click();
+  await expect(page.getByTestId('doc-title')).toHaveText('chelsea.png');
+  await page.keyboard.press('1');
+  const before = await readCanvas(page, 451, 300);
+  await page.keyboard.press('0');
+  await watchDrawn(page);
+  // The start of the 16 MP photo decodes (the preview), the whole of it does not.
+  const jpeg = await readFile(join(photosDir, 'dandelions_5312x2988.jpg'));
+  const cut = join(h.userDataDir, 'cut-dandelions.jpg');
+  await writeFile(cut, jpeg.subarray(0, Math.round(jpeg.length * 0.6)));
+  h.nextOpen = cut;
+  await page.getByTestId('open').click();
+  await expect(page.getByTestId('error')).toContainText(/cut-dandelions\.jpg.*truncated or damaged.*previous document is unchanged/);
+  expect(await drawnKinds(page)).toContain('preview');
+  await expect(page.getByTestId('view-canvas')).toHaveAttribute('data-drawn', 'document');
+  await expect(page.getByTestId('doc-title')).toHaveText('chelsea.png');
+  await page.keyboard.press('1');
+  expect(Buffer.from(await readCanvas(page, 451, 300)).equals(Buffer.from(before))).toBe(true);
+  expect(h.calls).toContain('fullImage');
+});
+
+test('in the browser host a 16 MP photo shows a preview first, then opens at full resolution', async ({ page }) => {
+  // No harness: the plain browser host, which decodes through the local server's services.
+  await page.goto('/');
+  await watchDrawn(page);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('open').click()]);
+  await chooser.setFiles(join(photosDir, 'dandelions_5312x2988.jpg'));
+  await expect(page.getByTestId('doc-title')).toHaveText('dandelions_5312x2988.jpg');
+  await expect(page.getByTestId('view-canvas')).toHaveAttribute('data-drawn', 'document');
+  const kinds = await drawnKinds(page);
+  expect(kinds.indexOf('preview')).toBeGreaterThanOrEqual(0);
+  expect(kinds.indexOf('preview')).toBeLessThan(kinds.indexOf('document'));
+  const size = await page.evaluate(() => {
+    const { width, height } = (window as unknown as { __onirique: { doc: { image: { width: number; height: number } } } }).__onirique.doc.image;
+    return { width, height };
+  });
+  expect(size).toEqual({ width: 5312, height: 2988 });
+  await expect(page.getByTestId('apply-filter')).toBeEnabled();
 });
 
 test('after a crash the last operation is offered back', async ({ browser }) => {

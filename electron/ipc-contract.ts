@@ -22,8 +22,20 @@ export interface OpenedDocument {
   storedHeight: number;
   /** EXIF orientation tag found (1 when absent); pixels are already upright. */
   orientation: number;
+  /** The full pixels, or a reduced preview of them when `fullSize` is set. */
   image: RgbaImage;
+  /** Set when `image` is a reduced preview: the full upright size, whose pixels come from `HostApi.fullImage`. */
+  fullSize?: { width: number; height: number };
 }
+
+/**
+ * The browser host's document endpoints (`npm run web`, electron/web-documents.ts) answer raw RGBA
+ * bodies with this header: URI-encoded JSON of the document without pixels, plus their size.
+ */
+export const DOCUMENT_HEADER = 'X-Onirique-Document';
+
+/** What DOCUMENT_HEADER holds. */
+export type DocumentHeader = Omit<OpenedDocument, 'image'> & { width: number; height: number };
 
 /** Result wrapper: failures carry a message fit to show the user. */
 export type HostResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -139,6 +151,8 @@ export interface HostApi {
   openDialog(): Promise<HostResult<OpenedDocument> | null>;
   /** Opens bytes the user dropped or pasted; the name is for display only. */
   openBytes(name: string, bytes: Uint8Array): Promise<HostResult<OpenedDocument>>;
+  /** The full pixels of a document opened as a preview (`fullSize` set); asked once per document. */
+  fullImage(docId: string): Promise<HostResult<RgbaImage>>;
   /** Reopens a recent entry by its host-issued id. */
   openRecent(id: string): Promise<HostResult<OpenedDocument>>;
   /** The recent-files list, newest first. */
@@ -192,6 +206,7 @@ export const IpcChannel = {
   openDialog: 'onirique:open-dialog',
   openBytes: 'onirique:open-bytes',
   openRecent: 'onirique:open-recent',
+  fullImage: 'onirique:full-image',
   recentList: 'onirique:recent-list',
   exportImage: 'onirique:export-image',
   exportBytes: 'onirique:export-bytes',

@@ -54,6 +54,7 @@ export function setupIpc(win: BrowserWindow, services: HostServices, state: Wind
   });
   handle(IpcChannel.openBytes, (_e, name, bytes) => services.openBytes(name, bytes));
   handle(IpcChannel.openRecent, (_e, id) => services.openRecent(id));
+  handle(IpcChannel.fullImage, (_e, docId) => services.fullImage(docId));
   handle(IpcChannel.recentList, () => services.recentList());
   handle(IpcChannel.exportImage, async (_e, raw) => {
     const req = parseExportRequest(raw);

@@ -7,6 +7,7 @@ const api = {
   openDialog: () => ipcRenderer.invoke(IpcChannel.openDialog),
   openBytes: (name, bytes) => ipcRenderer.invoke(IpcChannel.openBytes, name, bytes),
   openRecent: (id) => ipcRenderer.invoke(IpcChannel.openRecent, id),
+  fullImage: (docId) => ipcRenderer.invoke(IpcChannel.fullImage, docId),
   recentList: () => ipcRenderer.invoke(IpcChannel.recentList),
   exportImage: (req) => ipcRenderer.invoke(IpcChannel.exportImage, req),
   exportBytes: (req) => ipcRenderer.invoke(IpcChannel.exportBytes, req),

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { HostServices } from './services/host-services';
 import { modelFileForUrlPath } from './services/model-files';
+import { documentRoutes } from './web-documents';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -120,7 +121,7 @@ async function cli(): Promise<void> {
   const services = new HostServices(dataArg > 0 ? resolve(process.argv[dataArg + 1]!) : defaultUserDataDir());
   await services.init();
   const root = resolve(__dirname, '..', 'renderer');
-  const { url } = await startWebServer({ root, port, routes: [modelRoutes(services)] });
+  const { url } = await startWebServer({ root, port, routes: [modelRoutes(services), documentRoutes(services)] });
   console.log(`Onirique is running at ${url} (Ctrl+C to stop)`);
 }
 

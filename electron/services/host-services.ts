@@ -9,7 +9,8 @@ import type { ExportRequest, ExportResult, HostResult, ModelEntry, OpenedDocumen
 import { writeFileAtomic } from './atomic-write';
 import { parseExportBytesRequest } from './export-bytes';
 import { encodeImage } from './encode';
-import { decodeImage, readCopyableExif, UserFacingError } from './image-decode';
+import { decodeImage, decodePreview, readCopyableExif, UserFacingError } from './image-decode';
+import { readHeaderSize, sniffFormat } from './image-header';
 import { type ImportSettings, type InstallOptions, ModelStore, type ModelStoreOptions } from './model-store';
 import { RecentStore } from './recent';
 import { RecoveryStore } from './recovery';
@@ -18,6 +19,11 @@ import { parseExportRequest, parseFileName, parseRgbaImage } from './validate';
 
 /** Largest file read from disk; anything bigger is refused before reading. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Images above this many pixels open as a fast preview first, then their full pixels (fullImage). */
+export const PREVIEW_MIN_PIXELS = 6_000_000;
+/** Full decodes kept waiting for their renderer; older ones are dropped (their document was replaced). */
+const MAX_PENDING_FULL = 2;
 
 function fail<T>(e: unknown): HostResult<T> {
   const message = e instanceof UserFacingError || e instanceof Error ? e.message : String(e);
@@ -33,10 +39,14 @@ export class HostServices {
   readonly models: ModelStore;
   /** Documents opened this session: docId → path (null for dropped bytes). */
   private docs = new Map<string, string | null>();
+  /** Full decodes of documents opened as a preview, started at once and kept until asked for. */
+  private pendingFull = new Map<string, Promise<HostResult<RgbaImage>>>();
 
   constructor(
     readonly userDataDir: string,
     modelOptions: ModelStoreOptions = {},
+    /** Whether big images open as a preview first (false: always the full pixels at once). */
+    readonly previews = true,
   ) {
     this.settings = new SettingsStore(userDataDir);
     this.recent = new RecentStore(userDataDir);
@@ -56,8 +66,8 @@ export class HostServices {
       const st = await stat(path);
       if (!st.isFile()) throw new UserFacingError(`“${name}” is not a file.`);
       if (st.size > MAX_FILE_BYTES) throw new UserFacingError(`“${name}” is ${(st.size / 2 ** 20).toFixed(0)} MiB; the limit is 512 MiB.`);
-      const decoded = await decodeImage(await readFile(path), name);
       const docId = randomUUID();
+      const decoded = await this.decodeFirst(docId, name, await readFile(path));
       this.docs.set(docId, path);
       await this.recent.add(path);
       return { ok: true, value: { docId, ...decoded } };
@@ -73,13 +83,39 @@ export class HostServices {
       const safeName = parseFileName(name);
       if (!(bytes instanceof Uint8Array)) throw new Error('Dropped data must be bytes.');
       if (bytes.byteLength > MAX_FILE_BYTES) throw new UserFacingError(`“${safeName}” is larger than 512 MiB.`);
-      const decoded = await decodeImage(bytes, safeName);
       const docId = randomUUID();
+      const decoded = await this.decodeFirst(docId, safeName, bytes);
       this.docs.set(docId, null);
       return { ok: true, value: { docId, ...decoded } };
     } catch (e) {
       return fail(e);
     }
+  }
+
+  /**
+   * Big images: a preview now (shrink-on-load, a fraction of a full decode) and the bytes kept for
+   * fullImage; small ones: the full pixels at once.
+   */
+  private async decodeFirst(docId: string, name: string, bytes: Uint8Array): Promise<Omit<OpenedDocument, 'docId'>> {
+    const format = sniffFormat(bytes);
+    const size = format ? readHeaderSize(bytes, format) : null;
+    if (!this.previews || !size || size.width * size.height < PREVIEW_MIN_PIXELS) return decodeImage(bytes, name);
+    const preview = await decodePreview(bytes, name);
+    // Decoding starts now, while the preview travels and is drawn; only the latest opens are kept.
+    this.pendingFull.set(
+      docId,
+      decodeImage(bytes, name).then((d) => ({ ok: true as const, value: d.image }), (e: unknown) => fail<RgbaImage>(e)),
+    );
+    for (const id of [...this.pendingFull.keys()].slice(0, -MAX_PENDING_FULL)) this.pendingFull.delete(id);
+    return preview;
+  }
+
+  /** The full pixels of a document opened as a preview; asked once (the kept bytes are released). */
+  async fullImage(docId: unknown): Promise<HostResult<RgbaImage>> {
+    const pending = typeof docId === 'string' ? this.pendingFull.get(docId) : undefined;
+    if (!pending) return { ok: false, error: 'That document has no full image waiting (it was already loaded, replaced by newer opens, or never opened).' };
+    this.pendingFull.delete(docId as string);
+    return pending;
   }
 
   /** Reopens a recent entry by id. */

@@ -20,6 +20,7 @@ export function createBindingHost(binding: HostBinding): HostApi {
     openDialog: () => call('openDialog'),
     openBytes: (name, bytes) => call('openBytes', name, bytes),
     openRecent: (id) => call('openRecent', id),
+    fullImage: (docId) => call('fullImage', docId),
     recentList: () => call('recentList'),
     exportImage: (req) => call('exportImage', req),
     exportBytes: (req) => call('exportBytes', req),

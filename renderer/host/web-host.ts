@@ -1,6 +1,6 @@
 /** HostApi for a plain browser page: file input and drag-drop in, downloads out, settings in localStorage. */
 import {
-  MAX_PIXELS, defaultSettings, type ExportRequest, type HostApi, type HostResult, type ModelEntry, type OpenedDocument, type Settings,
+  DOCUMENT_HEADER, MAX_PIXELS, defaultSettings, type DocumentHeader, type ExportRequest, type HostApi, type HostResult, type ModelEntry, type OpenedDocument, type RgbaImage, type Settings,
 } from '../../electron/ipc-contract';
 
 const SETTINGS_KEY = 'onirique.settings';
@@ -42,6 +42,36 @@ async function decodeInBrowser(name: string, blob: Blob): Promise<HostResult<Ope
   };
 }
 
+/** Raw RGBA body plus its JSON header; an error body is `{ ok: false, error }`. */
+async function readPixels(r: Response): Promise<HostResult<{ header: DocumentHeader; image: RgbaImage }>> {
+  if (!r.ok) return (await r.json().catch(() => ({ ok: false, error: `The local server could not decode it (HTTP ${r.status}).` }))) as { ok: false; error: string };
+  const header = JSON.parse(decodeURIComponent(r.headers.get(DOCUMENT_HEADER) ?? '')) as DocumentHeader;
+  const data = new Uint8ClampedArray(await r.arrayBuffer());
+  return { ok: true, value: { header, image: { width: header.width, height: header.height, data } } };
+}
+
+/**
+ * Opens through our own server's sharp services (a fast preview for big photos, the same decoder
+ * as the desktop app); null when no server offers it (a static host), so the caller decodes here.
+ */
+async function openOnServer(name: string, blob: Blob): Promise<HostResult<OpenedDocument> | null> {
+  let r: Response;
+  try {
+    r = await fetch(`api/open?name=${encodeURIComponent(name)}`, { method: 'POST', body: blob, headers: { 'Content-Type': 'application/octet-stream' } });
+  } catch {
+    return null;
+  }
+  if (r.status === 404 || r.status === 405 || (r.ok && !r.headers.has(DOCUMENT_HEADER))) return null;
+  const got = await readPixels(r);
+  if (!got.ok) return got;
+  const { width: _w, height: _h, ...doc } = got.value.header;
+  return { ok: true, value: { ...doc, image: got.value.image } };
+}
+
+async function openFile(name: string, blob: Blob): Promise<HostResult<OpenedDocument>> {
+  return (await openOnServer(name, blob)) ?? decodeInBrowser(name, blob);
+}
+
 async function encodeInBrowser(req: ExportRequest): Promise<Blob> {
   const type = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' }[req.format as 'png' | 'jpeg' | 'webp'];
   if (!type) throw new Error(`The browser version cannot write ${req.format.toUpperCase()}; use PNG, JPEG or WebP, or the desktop app.`);
@@ -64,9 +94,17 @@ export function createWebHost(): HostApi {
     kind: 'web',
     openDialog: async () => {
       const f = await pickFile();
-      return f ? decodeInBrowser(f.name, f) : null;
+      return f ? openFile(f.name, f) : null;
     },
-    openBytes: (name, bytes) => decodeInBrowser(name, new Blob([new Uint8Array(bytes)])),
+    openBytes: (name, bytes) => openFile(name, new Blob([new Uint8Array(bytes)])),
+    fullImage: async (docId) => {
+      try {
+        const got = await readPixels(await fetch(`api/documents/${encodeURIComponent(docId)}/full`));
+        return got.ok ? { ok: true, value: got.value.image } : got;
+      } catch (e) {
+        return { ok: false, error: `The full image could not be loaded (${e instanceof Error ? e.message : String(e)}).` };
+      }
+    },
     openRecent: () => Promise.resolve({ ok: false, error: 'The browser version keeps no recent files; open the file again.' }),
     recentList: () => Promise.resolve([]),
     exportImage: async (req) => {

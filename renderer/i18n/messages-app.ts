@@ -15,6 +15,11 @@ export const appMessages = defineMessages({
   'app.tab.explain': { en: 'Explain', fr: 'Expliquer' },
   'app.exported': { en: 'Exported {name} ({kib} KiB).', fr: '{name} exporté ({kib} Kio).' },
   'app.exportFailed': { en: 'Export failed: {error}', fr: 'Échec de l’export : {error}' },
+  'app.loadingFull': { en: 'Loading full resolution…', fr: 'Chargement de la pleine résolution…' },
+  'app.fullFailed': {
+    en: '“{name}” could not be opened at full resolution: {error} The previous document is unchanged.',
+    fr: '« {name} » n’a pas pu être ouvert en pleine résolution : {error} Le document précédent est intact.',
+  },
   'app.cancelled': { en: '{label} cancelled; nothing was changed.', fr: '{label} annulé ; rien n’a été modifié.' },
   'app.failed': { en: '{label} failed: {error}', fr: '{label} a échoué : {error}' },
   'app.cancel': { en: 'Cancel', fr: 'Annuler' },

@@ -3,6 +3,7 @@ import type { HostApi, OpenedDocument, HostResult, RecoveryInfo } from '../../el
 import { CancelledError, type ComputeClient } from '../compute-client';
 import type { BackendInfo, ComputeProgress, Rgba } from '../worker/protocol';
 import { History, pixelEntry, type HistoryEntry } from './history';
+import { openOpfsStore } from './history-store';
 import { ModelState } from './models.svelte';
 import { t } from '../i18n/i18n.svelte';
 import '../i18n/messages-app';
@@ -13,8 +14,18 @@ export class DocumentState {
   readonly original: Rgba;
   constructor(readonly docId: string, readonly name: string, readonly format: string, image: Rgba) {
     this.image = image;
-    this.original = { ...image, data: image.data.slice() };
+    // Document pixels are never written in place (every change makes a new image), so sharing is safe.
+    this.original = image;
   }
+}
+
+/** A reduced preview shown, scaled to the full size, while the full pixels of an opening photo load. */
+export interface OpeningPreview {
+  name: string;
+  image: Rgba;
+  /** The full image's size, which the preview is drawn at. */
+  width: number;
+  height: number;
 }
 
 /** A picture drawn above the document (preview, Grad-CAM overlay, brush mask), in document pixels. */
@@ -53,9 +64,15 @@ export class Editor {
   /** History top when the document was last saved (null: as opened); a sentinel marks a recovered, never-saved document. */
   private savedTop: object | null = $state.raw(null);
   job: Job | null = $state.raw(null);
+  /** The latest undo or redo, which may still be reading its step back from disk. */
+  private historyInFlight: Promise<unknown> = Promise.resolve();
   error: string | null = $state(null);
   notice: string | null = $state(null);
   backend: BackendInfo | null = $state.raw(null);
+  /** The photo being opened, shown while its full pixels load; the document stays the previous one until they arrive. */
+  preview: OpeningPreview | null = $state.raw(null);
+  /** Counts opens, so a slow full decode overtaken by a newer open is dropped. */
+  private opening = 0;
   /** Layers drawn above the document by panels, by name (e.g. 'filter-preview', 'gradcam', 'dream-mask'). */
   layers: Record<string, ViewLayer> = $state.raw({});
   /** Brush handler of the panel that owns painting (Dream), or null; the canvas calls it in document pixels. */
@@ -66,6 +83,8 @@ export class Editor {
 
   constructor(readonly host: HostApi, readonly compute: ComputeClient) {
     this.models = new ModelState(host, compute);
+    // Steps beyond a small in-memory budget go to disk where the origin has a private file system.
+    void openOpfsStore().then((store) => store && this.history.useStore(store));
   }
 
   /** True when the document has changes not exported since opening. */
@@ -83,14 +102,50 @@ export class Editor {
       return false;
     }
     const d = result.value;
+    this.opening++;
+    this.preview = null;
+    if (d.fullSize) {
+      void this.loadFull(d, d.fullSize);
+      return true;
+    }
+    this.install(d, d.image);
+    return true;
+  }
+
+  /**
+   * Shows the preview at once and installs the document when its full pixels arrive; until then
+   * the job (with Cancel) keeps every operation off, and a failure keeps the previous document.
+   */
+  private async loadFull(d: OpenedDocument, size: { width: number; height: number }): Promise<void> {
+    const ticket = this.opening;
+    this.preview = { name: d.name, image: d.image, ...size };
+    const full = await this.runJob(
+      t('app.loadingFull'),
+      (signal) =>
+        new Promise<HostResult<Rgba>>((ok, fail) => {
+          // The host's decode cannot be interrupted; Cancel just stops waiting for it.
+          signal.addEventListener('abort', () => fail(new CancelledError()), { once: true });
+          this.host.fullImage(d.docId).then(ok, fail);
+        }),
+    );
+    if (ticket !== this.opening) return;
+    this.preview = null;
+    if (!full) return;
+    if (!full.ok || full.value.width !== size.width || full.value.height !== size.height) {
+      this.error = t('app.fullFailed', { name: d.name, error: full.ok ? 'its size changed while loading.' : full.error });
+      return;
+    }
+    this.install(d, full.value);
+  }
+
+  private install(d: Omit<OpenedDocument, 'image'>, image: Rgba): void {
     this.history.clear();
     this.layers = {};
-    this.doc = new DocumentState(d.docId, d.name, d.format, d.image);
+    this.doc = new DocumentState(d.docId, d.name, d.format, image);
     this.revision = 0;
     this.savedTop = null;
     this.error = null;
     this.syncTitle();
-    return true;
   }
 
   /** Shows, replaces or (with null) removes a named layer above the document. */
@@ -117,20 +172,34 @@ export class Editor {
     this.syncTitle();
   }
 
-  /** Undoes the last action. */
-  undo(): void {
-    if (this.doc && this.history.undo(this.doc) !== null) {
+  /** Undoes the last action (a step kept on disk is read back first); ignored while a job runs. */
+  async undo(): Promise<void> {
+    const doc = this.doc;
+    // A running job computes from the current pixels: undoing under it would commit its result on the wrong base.
+    if (this.job) return;
+    if (doc && (await this.historyStep(() => this.history.undo(doc))) !== null && doc === this.doc) {
       this.revision++;
       this.syncTitle();
     }
   }
 
-  /** Redoes the last undone action. */
-  redo(): void {
-    if (this.doc && this.history.redo(this.doc) !== null) {
+  /** Redoes the last undone action; ignored while a job runs. */
+  async redo(): Promise<void> {
+    const doc = this.doc;
+    if (this.job) return;
+    if (doc && (await this.historyStep(() => this.history.redo(doc))) !== null && doc === this.doc) {
       this.revision++;
       this.syncTitle();
     }
+  }
+
+  private historyStep(step: () => Promise<string | null>): Promise<string | null> {
+    const run = step().catch((e: unknown) => {
+      this.error = t('app.failed', { label: t('app.undo'), error: e instanceof Error ? e.message : String(e) });
+      return null;
+    });
+    this.historyInFlight = run;
+    return run;
   }
 
   /** Marks the current state as saved (after an export of the whole document). */
@@ -146,13 +215,16 @@ export class Editor {
     if (this.dirty) {
       const doc = this.doc;
       void this.host
-        .saveRecovery({ ...doc.image, data: doc.image.data.slice() }, { name: doc.name, operations: this.history.labels })
+        // Hosts serialise the pixels during the call (IPC clone, binding encode) or ignore them (browser), so no copy.
+        .saveRecovery(doc.image, { name: doc.name, operations: this.history.labels })
         .catch(() => undefined);
     } else void this.host.clearRecovery().catch(() => undefined);
   }
 
   /** Opens the snapshot a crashed session left (as an unsaved document). */
   restoreRecovery(found: { info: RecoveryInfo; image: Rgba }): void {
+    this.opening++;
+    this.preview = null;
     this.history.clear();
     this.layers = {};
     this.doc = new DocumentState('recovered', found.info.name, 'png', found.image);
@@ -168,6 +240,8 @@ export class Editor {
     const startedAt = performance.now();
     this.job = { label, fraction: 0, startedAt, etaMs: null, cancel: () => controller.abort() };
     this.error = null;
+    // An undo still reading its step from disk must land before the job reads the pixels.
+    await this.historyInFlight;
     const onProgress = (p: ComputeProgress) => {
       const elapsed = performance.now() - startedAt;
       const etaMs = p.fraction > 0.05 ? (elapsed / p.fraction) * (1 - p.fraction) : null;

@@ -4,6 +4,15 @@
  */
 import type { Rgba } from '../worker/protocol';
 
+/** Where history moves tile data out of memory: OPFS in the renderer (history-store.ts), a folder in tests. */
+export interface SpillStore {
+  /** Writes the chunks, in order, as one record. */
+  write(key: string, chunks: Uint8Array[]): Promise<void>;
+  /** The record's bytes, as written. */
+  read(key: string): Promise<Uint8Array>;
+  remove(key: string): Promise<void>;
+}
+
 /** One undoable change to a document. */
 export interface HistoryEntry<D> {
   label: string;
@@ -11,6 +20,10 @@ export interface HistoryEntry<D> {
   bytes: number;
   undo(doc: D): void;
   redo(doc: D): void;
+  /** Moves the entry's data into `store` under `key` and frees it; absent: the entry always stays in memory. */
+  spill?(store: SpillStore, key: string): Promise<void>;
+  /** Reads spilled data back (history calls it before undo or redo). */
+  unspill?(store: SpillStore, key: string): Promise<void>;
 }
 
 /** Tile edge used to find what changed. */
@@ -80,6 +93,20 @@ export function pixelEntry<D extends PixelHolder>(label: string, before: Rgba, a
   }
   const patches = diffTiles(before, after);
   const bytes = patches.reduce((s, p) => s + p.data.byteLength, 0);
+  const spill = async (store: SpillStore, key: string) => {
+    await store.write(key, patches.map((p) => new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)));
+    for (const p of patches) p.data = new Uint8ClampedArray(0);
+  };
+  const unspill = async (store: SpillStore, key: string) => {
+    const all = await store.read(key);
+    if (all.byteLength !== bytes) throw new Error(`History data of “${label}” came back with ${all.byteLength} bytes instead of ${bytes}.`);
+    // Views into the one buffer read: no copy.
+    let o = 0;
+    for (const p of patches) {
+      p.data = new Uint8ClampedArray(all.buffer, all.byteOffset + o, p.w * p.h * 4);
+      o += p.w * p.h * 4;
+    }
+  };
   const swap = (d: D) => {
     const img = { ...d.image, data: d.image.data.slice() };
     for (const p of patches) {
@@ -89,46 +116,102 @@ export function pixelEntry<D extends PixelHolder>(label: string, before: Rgba, a
     }
     d.image = img;
   };
-  return { label, bytes, undo: swap, redo: swap };
+  return { label, bytes, undo: swap, redo: swap, spill, unspill };
 }
 
-/** Linear undo/redo stack with a memory budget: the oldest steps are dropped past it. */
+/** Options of History, with defaults beside them. */
+export interface HistoryOptions {
+  /** Bytes all steps may keep; the oldest steps are dropped past it. */
+  budgetBytes: number;
+  /** With a spill store: bytes kept in memory; older steps go to the store. */
+  memoryBytes: number;
+  /** With a spill store: bytes all steps may keep there and in memory together. */
+  spilledBudgetBytes: number;
+}
+
+/**
+ * Default budgets. 768 MiB in memory alone is about a dozen full-image steps on a 16 MP photo;
+ * with a store, 96 MiB stay in memory (the latest full-image step, hundreds of brush strokes) and 3 GiB in all.
+ */
+export const defaultHistoryOptions: HistoryOptions = { budgetBytes: 768 * 2 ** 20, memoryBytes: 96 * 2 ** 20, spilledBudgetBytes: 3 * 2 ** 30 };
+
+/**
+ * Linear undo/redo stack with memory budgets: the oldest steps are dropped past the total budget,
+ * and, once a spill store is attached, the steps furthest from the current state leave memory.
+ * Undo and redo are async (a spilled step is read back first) and run one at a time, in order,
+ * with the spills.
+ */
 export class History<D> {
   private done: HistoryEntry<D>[] = [];
   private undone: HistoryEntry<D>[] = [];
+  private readonly opts: HistoryOptions;
+  private store: SpillStore | null = null;
+  /** False once a spill failed (store full or gone): spilled steps are still read back, nothing new goes there. */
+  private spilling = false;
+  /** Spilled entries and their keys. */
+  private spilled = new Map<HistoryEntry<D>, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextKey = 0;
 
-  // 768 MiB: about a dozen full-image steps on a 16 MP photo, hundreds of brush strokes.
-  constructor(private budgetBytes = 768 * 1024 * 1024) {}
+  constructor(budgetBytes?: number, opts: Partial<HistoryOptions> = {}) {
+    this.opts = { ...defaultHistoryOptions, ...opts, ...(budgetBytes !== undefined ? { budgetBytes } : {}) };
+  }
+
+  /** Attaches a store: from now on steps beyond the memory budget are spilled to it. */
+  useStore(store: SpillStore): void {
+    this.store = store;
+    this.spilling = true;
+    this.trim();
+    this.balance();
+  }
 
   /** Records an entry whose change is already applied; clears redo. */
   push(entry: HistoryEntry<D>): void {
     this.done.push(entry);
+    for (const e of this.undone) this.forget(e);
     this.undone = [];
-    while (this.bytes > this.budgetBytes && this.done.length > 1) this.done.shift();
+    this.trim();
+    this.balance();
   }
 
-  /** Reverts the latest entry; returns its label or null when there is nothing to undo. */
-  undo(doc: D): string | null {
-    const e = this.done.pop();
-    if (!e) return null;
-    e.undo(doc);
-    this.undone.push(e);
-    return e.label;
+  /** Reverts the latest entry; resolves to its label, or null when there is nothing to undo. */
+  undo(doc: D): Promise<string | null> {
+    return this.enqueue(async () => {
+      const e = this.done.at(-1);
+      if (!e) return null;
+      await this.load(e);
+      this.done.pop();
+      e.undo(doc);
+      this.undone.push(e);
+      this.balance();
+      return e.label;
+    });
   }
 
-  /** Re-applies the latest undone entry; returns its label or null. */
-  redo(doc: D): string | null {
-    const e = this.undone.pop();
-    if (!e) return null;
-    e.redo(doc);
-    this.done.push(e);
-    return e.label;
+  /** Re-applies the latest undone entry; resolves to its label or null. */
+  redo(doc: D): Promise<string | null> {
+    return this.enqueue(async () => {
+      const e = this.undone.at(-1);
+      if (!e) return null;
+      await this.load(e);
+      this.undone.pop();
+      e.redo(doc);
+      this.done.push(e);
+      this.balance();
+      return e.label;
+    });
   }
 
   /** Clears everything (new document). */
   clear(): void {
+    for (const e of [...this.done, ...this.undone]) this.forget(e);
     this.done = [];
     this.undone = [];
+  }
+
+  /** Resolves once queued spills, undos and redos are finished. */
+  settled(): Promise<void> {
+    return this.enqueue(() => Promise.resolve());
   }
 
   get canUndo(): boolean {
@@ -141,12 +224,74 @@ export class History<D> {
   get top(): HistoryEntry<D> | null {
     return this.done.at(-1) ?? null;
   }
-  /** Bytes kept by all entries. */
+  /** Bytes kept by all entries, in memory or spilled. */
   get bytes(): number {
     return [...this.done, ...this.undone].reduce((s, e) => s + e.bytes, 0);
+  }
+  /** Bytes kept in memory. */
+  get residentBytes(): number {
+    return [...this.done, ...this.undone].reduce((s, e) => s + (this.spilled.has(e) ? 0 : e.bytes), 0);
   }
   /** Labels of the undo stack, oldest first. */
   get labels(): string[] {
     return this.done.map((e) => e.label);
+  }
+
+  private holds(e: HistoryEntry<D>): boolean {
+    return this.done.includes(e) || this.undone.includes(e);
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private trim(): void {
+    const budget = this.spilling ? this.opts.spilledBudgetBytes : this.opts.budgetBytes;
+    while (this.bytes > budget && this.done.length > 1) this.forget(this.done.shift()!);
+  }
+
+  /** Drops an entry's spilled record, if any. */
+  private forget(e: HistoryEntry<D>): void {
+    const key = this.spilled.get(e);
+    const store = this.store;
+    if (key === undefined || !store) return;
+    this.spilled.delete(e);
+    void this.enqueue(() => store.remove(key)).catch(() => undefined);
+  }
+
+  private async load(e: HistoryEntry<D>): Promise<void> {
+    const key = this.spilled.get(e);
+    if (key === undefined || !this.store || !e.unspill) return;
+    await e.unspill(this.store, key);
+    this.spilled.delete(e);
+    void this.store.remove(key).catch(() => undefined);
+  }
+
+  /** Queues spills of the entries furthest from the current state until memory is within budget. */
+  private balance(): void {
+    void this.enqueue(async () => {
+      // Furthest first: the oldest undo steps, then the deepest redo steps; the nearest step of each stays.
+      const candidates = [...this.done.slice(0, -1), ...this.undone.slice(0, -1)];
+      for (const e of candidates) {
+        const store = this.store;
+        if (!store || !this.spilling || this.residentBytes <= this.opts.memoryBytes) return;
+        if (this.spilled.has(e) || !e.spill || !this.holds(e)) continue;
+        const key = `h${this.nextKey++}`;
+        try {
+          await e.spill(store, key);
+        } catch {
+          // A full or unavailable store: keep the rest in memory, under the in-memory budget.
+          this.spilling = false;
+          void store.remove(key).catch(() => undefined);
+          this.trim();
+          return;
+        }
+        // push() may have dropped the entry while it was being written.
+        if (this.holds(e)) this.spilled.set(e, key);
+        else void store.remove(key).catch(() => undefined);
+      }
+    });
   }
 }

@@ -30,7 +30,8 @@ async function photo(size) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-function torchStep(size, reps) {
+/** PyTorch CPU (2 threads): median ms of one dream step at size×size. */
+export function torchStep(size, reps) {
   const r = spawnSync('/usr/bin/python3', [resolve(here, 'dream-torch.py'), 'bench', modelDir, String(size), String(reps), LAYER], { encoding: 'utf8', env: { ...process.env, DREAM_TORCH_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } });
   if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr || r.error}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()).ms;

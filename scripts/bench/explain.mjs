@@ -43,7 +43,8 @@ export { viewInput } from './renderer/worker/compute/explain/views';
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-function torchTimes(reps) {
+/** PyTorch CPU (2 threads) classify / Grad-CAM / input-gradient times in ms, medians over `reps`. */
+export function torchTimes(reps) {
   const r = spawnSync('/usr/bin/python3', [resolve(root, 'tests', 'reference', 'mobilenet_torch.py'), modelDir, '--bench', String(reps), '--threads', '2'], {
     encoding: 'utf8',
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },

@@ -1,7 +1,8 @@
 // Filter benchmark: the convolution engine on a 12 MP photo vs scipy convolve2d, scipy.ndimage.convolve
 // and OpenCV filter2D, all measured in the same run. `rows()` returns the table rows; run directly to print them.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -93,6 +94,59 @@ for case in spec["cases"]:
 print(json.dumps(out))
 `;
 
+/** Runs in the page: the app's own `filter` op (applyFilter → 8-bit RGBA) in its worker, median ms. */
+async function inPage({ cases, w, h }) {
+  const compute = window.__onirique.compute;
+  const bytes = new Uint8ClampedArray(await (await fetch('/__bench/photo.rgba')).arrayBuffer());
+  const out = { threads: navigator.hardwareConcurrency, isolated: self.crossOriginIsolated, ms: {} };
+  for (const c of cases) {
+    // A fresh copy per call: the client transfers (detaches) the image buffer it posts.
+    const run = () => compute.call('filter', { image: { width: w, height: h, data: bytes.slice() }, options: c.opts });
+    await run(); // warm-up: XNNPACK operators built
+    const t = [];
+    for (let i = 0; i < c.reps; i++) {
+      const s = performance.now();
+      await run();
+      t.push(performance.now() - s);
+    }
+    out.ms[c.name] = t.sort((a, b) => a - b)[Math.floor(c.reps / 2)];
+  }
+  return out;
+}
+
+/**
+ * The same cases through the built app's compute worker in Debian Chromium (dist/web/server.cjs,
+ * cross-origin isolated, so tfjs-wasm has threads): how the app runs. Null without a build.
+ */
+async function workerTimes(rgba, cases) {
+  if (!existsSync(join(root, 'dist/web/server.cjs'))) return null;
+  const { chromium } = createRequire(import.meta.url)('playwright-core');
+  const data = mkdtempSync(join(tmpdir(), 'onirique-bench-data-'));
+  const profile = mkdtempSync(join(tmpdir(), 'onirique-bench-'));
+  const port = 4500 + Math.floor(Math.random() * 50);
+  const server = spawn(process.execPath, [join(root, 'dist/web/server.cjs'), '--port', String(port), '--user-data', data], { stdio: 'ignore' });
+  try {
+    await new Promise((ok) => setTimeout(ok, 800));
+    const args = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.route('**/__bench/photo.rgba', (route) => route.fulfill({ body: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), contentType: 'application/octet-stream' }));
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForSelector('text=tfjs: wasm', { timeout: 120000 });
+      const r = await page.evaluate(inPage, { cases, w: W, h: H });
+      if (!r.isolated) throw new Error('the page is not cross-origin isolated: wasm would run without threads');
+      return r;
+    } finally {
+      await context.close();
+    }
+  } finally {
+    server.kill();
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 /** Benchmark rows: one per (case, backend, reference). */
 export async function rows() {
   const eng = await loadEngine();
@@ -127,6 +181,10 @@ export async function rows() {
     }
   }
   await eng.initNodeBackend('wasm');
+  const worker = await workerTimes(rgba, cases.map((c) => ({ name: c.name, opts: { ...c.opts, flip: true }, reps: c.name.startsWith('15') ? 3 : 5 })));
+  if (worker) {
+    for (const c of cases) engine[`${c.name} → 8-bit RGBA|wasm, Chromium worker, ${worker.threads} threads`] = { ms: worker.ms[c.name], cpuMs: NaN };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'onirique-bench-filter-'));
   let ref;
   try {
@@ -142,7 +200,7 @@ export async function rows() {
     const [name, backend] = key.split('|');
     const base = cases.find((c) => name.startsWith(c.name));
     for (const [refName, r] of Object.entries(ref[base.name])) {
-      out.push({ name, engine: `onirique tfjs-${backend}`, ms: Math.round(t.ms), refName, refMs: Math.round(r.ms), cpuMs: Math.round(t.cpuMs), refCpuMs: Math.round(r.cpuMs) });
+      out.push({ name, engine: `onirique tfjs-${backend}`, ms: Math.round(t.ms), refName, refMs: Math.round(r.ms), cpuMs: Number.isNaN(t.cpuMs) ? NaN : Math.round(t.cpuMs), refCpuMs: Math.round(r.cpuMs) });
     }
   }
   return out;
@@ -152,6 +210,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await rows();
   console.log('case | engine | ms (cpu) | reference | ms (cpu) | speed-up wall (cpu)');
   for (const x of r) {
-    console.log(`${x.name} | ${x.engine} | ${x.ms} (${x.cpuMs}) | ${x.refName} | ${x.refMs} (${x.refCpuMs}) | ×${(x.refMs / x.ms).toFixed(2)} (×${(x.refCpuMs / x.cpuMs).toFixed(2)})`);
+    const cpu = Number.isNaN(x.cpuMs) ? ['—', '—'] : [x.cpuMs, `×${(x.refCpuMs / x.cpuMs).toFixed(2)}`];
+    console.log(`${x.name} | ${x.engine} | ${x.ms} (${cpu[0]}) | ${x.refName} | ${x.refMs} (${x.refCpuMs}) | ×${(x.refMs / x.ms).toFixed(2)} (${cpu[1]})`);
   }
 }

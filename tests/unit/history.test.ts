@@ -1,8 +1,10 @@
 /** Document history: tile deltas restore exact pixels, keep one copy of changed tiles, honour the budget. */
 import { describe, expect, it } from 'vitest';
-import { History, pixelEntry, TILE, type PixelHolder } from '../../renderer/state/history';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { History, pixelEntry, TILE, type PixelHolder, type SpillStore } from '../../renderer/state/history';
 import type { Rgba } from '../../renderer/worker/protocol';
-import { photoRgba } from './files-fixtures';
+import { photoRgba, tempDir } from './files-fixtures';
 
 function paintRect(img: Rgba, x0: number, y0: number, w: number, h: number, v: number): Rgba {
   const out = { ...img, data: img.data.slice() };
@@ -32,18 +34,18 @@ describe('History with tile deltas', () => {
       states.push(after);
     }
     for (let k = ops.length - 1; k >= 0; k--) {
-      expect(h.undo(doc)).toBe(`op ${k}`);
+      expect(await h.undo(doc)).toBe(`op ${k}`);
       expect(same(doc.image, states[k]!)).toBe(true);
     }
-    expect(h.undo(doc)).toBeNull();
+    expect(await h.undo(doc)).toBeNull();
     for (let k = 1; k <= ops.length; k++) {
-      h.redo(doc);
+      await h.redo(doc);
       expect(same(doc.image, states[k]!)).toBe(true);
     }
     // Undo twice, redo once, and a new change drops the redo branch.
-    h.undo(doc);
-    h.undo(doc);
-    h.redo(doc);
+    await h.undo(doc);
+    await h.undo(doc);
+    await h.redo(doc);
     expect(same(doc.image, states[2]!)).toBe(true);
     h.push(pixelEntry('new', doc.image, invert(doc.image)));
     expect(h.canRedo).toBe(false);
@@ -77,9 +79,91 @@ describe('History with tile deltas', () => {
     const cropped: Rgba = { width: 10, height: 10, data: new Uint8ClampedArray(400).fill(7) };
     h.push(pixelEntry('crop', doc.image, cropped));
     doc.image = cropped;
-    h.undo(doc);
+    await h.undo(doc);
     expect(same(doc.image, photo)).toBe(true);
-    h.redo(doc);
+    await h.redo(doc);
     expect(same(doc.image, cropped)).toBe(true);
+  });
+});
+
+/** The OPFS store's contract on a real folder. */
+function folderStore(dir: string): SpillStore & { writes: number } {
+  const store = {
+    writes: 0,
+    async write(key: string, chunks: Uint8Array[]) {
+      store.writes++;
+      await writeFile(join(dir, key), Buffer.concat(chunks));
+    },
+    read: async (key: string) => new Uint8Array(await readFile(join(dir, key))),
+    remove: (key: string) => rm(join(dir, key)),
+  };
+  return store;
+}
+
+describe('History spilled to a store', () => {
+  it('keeps only the memory budget in memory and restores the exact pixels from disk', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const { dir, cleanup } = await tempDir('onirique-history-');
+    try {
+      await mkdir(join(dir, 's'));
+      const store = folderStore(join(dir, 's'));
+      const full = photo.data.byteLength;
+      const h = new History<PixelHolder>(full * 2, { memoryBytes: full * 1.5, spilledBudgetBytes: full * 100 });
+      h.useStore(store);
+      const doc: PixelHolder = { image: photo };
+      const states: Rgba[] = [photo];
+      const ops = [invert, (i: Rgba) => paintRect(i, 40, 30, 200, 100, 9), invert, (i: Rgba) => paintRect(i, 0, 0, 5, 5, 200), invert, invert];
+      for (const [k, op] of ops.entries()) {
+        const after = op(doc.image);
+        h.push(pixelEntry(`op ${k}`, doc.image, after));
+        doc.image = after;
+        states.push(after);
+      }
+      await h.settled();
+      // Beyond the in-memory budget alone (2 full steps) every step is still there, most on disk.
+      expect(h.labels).toHaveLength(ops.length);
+      expect(h.residentBytes).toBeLessThanOrEqual(full * 1.5);
+      expect(h.bytes).toBeGreaterThan(full * 4);
+      expect((await readdir(join(dir, 's'))).length).toBeGreaterThanOrEqual(3);
+      for (let k = ops.length - 1; k >= 0; k--) {
+        expect(await h.undo(doc)).toBe(`op ${k}`);
+        expect(same(doc.image, states[k]!)).toBe(true);
+      }
+      for (let k = 1; k <= ops.length; k++) {
+        await h.redo(doc);
+        expect(same(doc.image, states[k]!)).toBe(true);
+      }
+      await h.settled();
+      expect(h.residentBytes).toBeLessThanOrEqual(full * 1.5);
+      h.clear();
+      await h.settled();
+      expect(await readdir(join(dir, 's'))).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('falls back to memory and its budget when the store fails', async () => {
+    const photo = await photoRgba('chelsea.png');
+    const full = photo.data.byteLength;
+    const broken: SpillStore = {
+      write: () => Promise.reject(new Error('quota exceeded')),
+      read: () => Promise.reject(new Error('nothing written')),
+      remove: () => Promise.resolve(),
+    };
+    const h = new History<PixelHolder>(full * 2.5, { memoryBytes: full, spilledBudgetBytes: full * 100 });
+    h.useStore(broken);
+    const doc: PixelHolder = { image: photo };
+    for (let k = 0; k < 5; k++) {
+      const after = invert(doc.image);
+      h.push(pixelEntry(`invert ${k}`, doc.image, after));
+      doc.image = after;
+    }
+    await h.settled();
+    expect(h.residentBytes).toBe(h.bytes);
+    expect(h.bytes).toBeLessThanOrEqual(full * 2.5);
+    await h.undo(doc);
+    await h.undo(doc);
+    expect(same(doc.image, invert(photo))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /** Forward-op gradients (for wasm) equal tfjs's native convolution gradients on cpu. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { conv2dFwdGrad, depthwiseConvFwdGrad, tfPadding } from '../../renderer/worker/compute/net/grad-ops';
+import { backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, fusedConvBlock, tfPadding } from '../../renderer/worker/compute/net/grad-ops';
 import { maxAbs, maxAbsDiff, useBackend } from './net-fixtures';
 
 const cases: { h: number; w: number; k: number; s: number; pad: 'same' | 'valid'; m: number }[] = [
@@ -40,6 +40,39 @@ describe('forward-op convolution gradients', () => {
       await useBackend('wasm');
       expect(maxAbsDiff(refD, await loss((xi) => depthwiseConvFwdGrad(xi, wd, s, c.pad), gyD).data())).toBeLessThan(1e-4 * maxAbs(refD));
       tf.dispose([x, wd, wc, outD, outC, gyD, gyC]);
+    });
+  }
+
+  // conv+bias+relu6 as one fused kernel and one customGrad: equal to separate ops and their native gradients.
+  for (const c of cases) {
+    it(`fused conv+bias+relu6 block ${c.h}x${c.w} k${c.k} s${c.s} ${c.pad} m${c.m}`, async () => {
+      await useBackend('cpu');
+      // Scaled so that a good share of the outputs sits at 0 and at 6 (both mask edges matter).
+      const x = tf.mul(tf.randomNormal([2, c.h, c.w, 3], 0, 1, 'float32', 6), 3) as tf.Tensor4D;
+      const wd = tf.randomNormal([c.k, c.k, 3, c.m], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const wc = tf.randomNormal([c.k, c.k, 3, 4], 0, 1, 'float32', 8) as tf.Tensor4D;
+      const bd = tf.randomNormal([3 * c.m], 1, 1, 'float32', 9) as tf.Tensor1D;
+      const bc = tf.randomNormal([4], 1, 1, 'float32', 10) as tf.Tensor1D;
+      const s: [number, number] = [c.s, c.s];
+      const plain = (dw: boolean) => (xi: tf.Tensor4D) => tf.relu6(tf.add(dw ? tf.depthwiseConv2d(xi, wd, c.s, c.pad) : tf.conv2d(xi, wc, c.s, c.pad), dw ? bd : bc));
+      for (const dw of [true, false]) {
+        await useBackend('cpu');
+        const wBack = backwardKernel(dw ? wd : wc, dw);
+        const fused = (xi: tf.Tensor4D) => fusedConvBlock(xi, dw ? wd : wc, dw ? bd : bc, wBack, s, c.pad, dw, 'relu6');
+        const y = plain(dw)(x);
+        const yv = await y.data();
+        expect(yv.some((v) => v === 0) && yv.some((v) => v === 6) && yv.some((v) => v > 0 && v < 6)).toBe(true);
+        const gy = tf.randomNormal(y.shape, 0, 1, 'float32', 11);
+        const loss = (f: (x: tf.Tensor4D) => tf.Tensor) => tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi as tf.Tensor4D), gy)))(x);
+        const ref = await loss(plain(dw)).data();
+        for (const b of ['cpu', 'wasm'] as const) {
+          await useBackend(b);
+          expect(maxAbsDiff(yv, await fused(x).data())).toBeLessThan(1e-4 * maxAbs(yv));
+          expect(maxAbsDiff(ref, await loss(fused).data())).toBeLessThan(1e-4 * maxAbs(ref));
+        }
+        tf.dispose([y, gy, wBack]);
+      }
+      tf.dispose([x, wd, wc, bd, bc]);
     });
   }
 });

@@ -90,12 +90,33 @@ describe('plain-op MobileNet', () => {
     const logitsModel = tf.model({ inputs: cpuModel.inputs, outputs: cpuModel.getLayer('conv_preds').output as tf.SymbolicTensor });
     const ref64 = await oneHotLoss((x) => tf.reshape(logitsModel.apply(x) as tf.Tensor, [1, 1000]))(x64c).data();
     const plain64 = await oneHotLoss((x) => cpuNet.forward(x, ['logits'], { grads: 'native' })[0]!)(x64c).data();
+    // The forward-op path (one fused conv+bias+relu6 kernel and one customGrad per block) on cpu.
+    const fwd64 = await oneHotLoss((x) => cpuNet.forward(x, ['logits'], { grads: 'forward-ops' })[0]!)(x64c).data();
     expect(maxAbs(ref64)).toBeGreaterThan(0);
     expect(maxAbsDiff(ref64, plain64) / maxAbs(ref64)).toBeLessThan(1e-4);
-    expect(maxAbsDiff(ref64, wasm64) / maxAbs(ref64)).toBeLessThan(1e-4);
-    // The photo at 224, cpu native vs wasm forward-op gradients.
-    expect(relL2(cpu224, wasm224)).toBeLessThan(1e-3);
-    expect(maxAbsDiff(cpu224, wasm224) / maxAbs(cpu224)).toBeLessThan(5e-3);
+    expect(maxAbsDiff(ref64, fwd64) / maxAbs(ref64)).toBeLessThan(1e-4);
+    // wasm's fused kernels add the bias inside XNNPACK's accumulator: a unit whose pre-activation
+    // is within ~1e-5 of relu6's kink can land on the other side (measured: 1 of 12288 units of
+    // conv_pw_5 on this input), which moves the input-gradient by about 1% in L2. Same math, so
+    // the agreement is checked in L2 here; the exactness of the math is the cpu line above.
+    expect(relL2(ref64, wasm64)).toBeLessThan(2e-2);
+    // The photo at 224, cpu native vs wasm forward-op gradients. Both backends resize the photo
+    // and round differently, so a few units at relu6's kinks flip and the input-gradient differs
+    // by a few % in L2. Exactness is checked where both start from the same bits: the gradient
+    // w.r.t. a mid-network activation (cpu's own values) must match to 1e-4.
+    expect(relL2(cpu224, wasm224)).toBeLessThan(0.1);
+    const mid = 'conv_pw_5_relu';
+    const actC = cpuNet.forward(x224c, [mid])[0]!;
+    const actV = await actC.data();
+    const cpuMid = await oneHotLoss((a) => cpuNet.forward(a, ['logits'], { from: mid, grads: 'native' })[0]!)(actC).data();
+    await useBackend('wasm');
+    const actW = tf.tensor4d(actV, actC.shape as [number, number, number, number]);
+    const wasmMid = await oneHotLoss((a) => net.forward(a, ['logits'], { from: mid })[0]!)(actW).data();
+    expect(maxAbs(cpuMid)).toBeGreaterThan(0);
+    expect(maxAbsDiff(cpuMid, wasmMid) / maxAbs(cpuMid)).toBeLessThan(1e-4);
+    actW.dispose();
+    await useBackend('cpu');
+    actC.dispose();
     cpuNet.dispose();
     cpuModel.dispose();
     tf.dispose([x224c, x64c]);

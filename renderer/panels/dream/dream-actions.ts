@@ -56,6 +56,9 @@ function commitWithMask(editor: Editor, doc: DocumentState, data: DreamDocData, 
     bytes: px.bytes + maskBefore.byteLength * 2,
     undo: (d) => restore(d, false),
     redo: (d) => restore(d, true),
+    // The pixels may leave memory like any pixel step; the small mask crops stay.
+    spill: px.spill,
+    unspill: px.unspill,
   });
 }
 

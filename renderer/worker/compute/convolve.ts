@@ -6,7 +6,8 @@
  * see filter-plan.ts) is laid out as input channels, one per vertical strip of the tile: a plain
  * 1-channel image would leave the SIMD depthwise kernels 15/16 idle. Borders are applied while the
  * strips are built; the strips' results are summed back into output planes in a fixed order, so
- * the result does not depend on the tiling.
+ * the result does not depend on the tiling. On wasm at stride 1 the block path of filter-block.ts
+ * replaces the strips (no pixel shuffling in JS: 2–3.5x faster at 12 MP).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rgba } from '../protocol';
@@ -14,7 +15,8 @@ import { validateKernel, validateMatrix, rotate180 } from './filter-kernel';
 import { borderIndex, filterGeometry, planTiles, DEFAULT_TILE_SIDE, type Geometry, type Tile } from './filter-geometry';
 import { combineResponses, mapResponse, type Response } from './filter-map';
 import { defaultFilterOptions, type FilterOptions } from './filter-options';
-import { planConvolution, type ConvPlan, type Term } from './filter-plan';
+import { planConvolution, planMsPerMp, type ConvPlan, type Term } from './filter-plan';
+import { planBlocks, runBlockTile, type BlockPlan } from './filter-block';
 import { type JobContext, throwIfAborted } from './job';
 
 export { validateKernel } from './filter-kernel';
@@ -62,12 +64,16 @@ export function planeSource(planes: Float32Array[], width: number, height: numbe
 /** Source computing PIL luma (plane 0) or one RGB channel (planes 0..2) per row from RGBA. */
 export function rgbaSource(image: Rgba, luma: boolean): PlaneSource {
   const { width, height, data } = image;
+  // One 32-bit load per pixel (little-endian RGBA, as mapResponse assumes): ~20% faster than bytes.
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
   return {
     width,
     height,
     row(p, y, scratch) {
       let j = y * width * 4;
-      if (luma) {
+      if (luma && words) {
+        lumaRow(words, y * width, width, scratch);
+      } else if (luma) {
         for (let x = 0; x < width; x++, j += 4) scratch[x] = (data[j]! * 19595 + data[j + 1]! * 38470 + data[j + 2]! * 7471 + 0x8000) >> 16;
       } else {
         j += p;
@@ -76,6 +82,13 @@ export function rgbaSource(image: Rgba, luma: boolean): PlaneSource {
       return scratch;
     },
   };
+}
+
+function lumaRow(words: Uint32Array, at: number, n: number, out: Float32Array): void {
+  for (let x = 0; x < n; x++) {
+    const u = words[at + x]!;
+    out[x] = ((u & 255) * 19595 + ((u >>> 8) & 255) * 38470 + ((u >>> 16) & 255) * 7471 + 0x8000) >>> 16;
+  }
 }
 
 /** Every kernel of the run (main then extras), checked and all the same size. */
@@ -243,7 +256,7 @@ export interface RawResponse {
   raw: Float32Array[];
   perKernel: number;
   kernels: number;
-  plan: ConvPlan;
+  plan: ConvPlan | BlockPlan;
 }
 
 /** Convolves the planes with every kernel of the options; the core shared by all outputs. */
@@ -271,9 +284,29 @@ async function convolveSource(
   const kw = kernels[0]![0]!.length;
   const geometry = filterGeometry(height, width, kh, kw, options);
   const { terms, perKernel } = termsOf(options, kernels);
-  const plan = planConvolution(terms, { dilation: options.dilation, separable: options.separable, backend: tf.getBackend() });
+  const backend = tf.getBackend();
+  const plan = planConvolution(terms, { dilation: options.dilation, separable: options.separable, backend });
+  const block = options.layout === 'strips' ? null : planBlocks(terms, { dilation: options.dilation, stride: options.stride, separable: options.separable, backend });
+  const planeSize = geometry.width * geometry.height;
+  if (block && (options.layout === 'blocks' || block.msPerMp <= planMsPerMp(plan, backend))) {
+    const bp = block.plan;
+    const planes = new Set(bp.terms.map((t) => t.plane)).size;
+    // Each plane is written once per tile; per-row luma is cheaper than a precomputed plane.
+    const source = makeSource(1);
+    const tiles = planTiles(geometry, options.tileSize > 0 ? Math.max(options.tileSize, Math.max(bp.eh, bp.ew) + 1) : DEFAULT_TILE_SIDE, planes);
+    const planesOut: (Float32Array | null)[] = new Array<Float32Array | null>(kernels.length * perKernel).fill(null);
+    for (let t = 0; t < tiles.length; t++) {
+      throwIfAborted(ctx.signal);
+      ctx.onProgress?.({ fraction: 0.05 + (0.8 * t) / tiles.length, label: tiles.length > 1 ? `Convolving tile ${t + 1}/${tiles.length}` : 'Convolving' });
+      await runBlockTile(source, geometry, bp, tiles[t]!, options.border, planesOut);
+    }
+    throwIfAborted(ctx.signal);
+    // Planes no term writes (an R/G/B switched off) stay zero.
+    const raw = planesOut.map((r) => r ?? new Float32Array(planeSize));
+    return { geometry, raw, perKernel, kernels: kernels.length, plan: bp };
+  }
+  const raw = Array.from({ length: kernels.length * perKernel }, () => new Float32Array(planeSize));
   const source = makeSource(plan.streams.length);
-  const raw = Array.from({ length: kernels.length * perKernel }, () => new Float32Array(geometry.width * geometry.height));
   // The first stream of each output plane assigns instead of adding (same result, one read less).
   const fresh = plan.streams.map((st, i) => plan.streams.findIndex((o) => o.out === st.out) === i);
   const pieceExtent = Math.max(plan.ph, plan.pw) * options.dilation;

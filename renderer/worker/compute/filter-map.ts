@@ -101,15 +101,25 @@ function mapper(values: Float32Array, options: FilterOptions): (v: number) => nu
 
 /** The grey fast path, a small monomorphic loop V8 optimises well (12 MP in ~0.1 s). */
 function mapGrey(
-  values: Float32Array, src32: Uint32Array | null, src: Uint8ClampedArray, dst32: Uint32Array,
+  values: Float32Array, src32: Int32Array | null, src: Uint8ClampedArray, dst32: Int32Array,
   n: number, inv: number, base: number, scale: number, absolute: boolean,
 ): void {
+  // Signed words throughout: a `>>> 0` into a Uint32Array made every pixel a double (2x slower),
+  // and V8 does not unswitch loops: the common aligned abs case gets its own branch-free loop.
+  if (src32 && absolute) {
+    for (let i = 0; i < n; i++) {
+      const u = Math.abs(values[i]! * inv + base) * scale;
+      const g = u >= 255 ? 255 : (u + 0.5) | 0;
+      dst32[i] = (src32[i]! & -16777216) | (g * 0x10101);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     let u = values[i]! * inv + base;
     if (absolute) u = Math.abs(u) * scale;
     const g = u <= 0 ? 0 : u >= 255 ? 255 : (u + 0.5) | 0;
-    const a = src32 ? src32[i]! & 0xff000000 : src[4 * i + 3]! << 24;
-    dst32[i] = (a | (g << 16) | (g << 8) | g) >>> 0;
+    const a = src32 ? src32[i]! & -16777216 : src[4 * i + 3]! << 24;
+    dst32[i] = a | (g * 0x10101);
   }
 }
 
@@ -146,8 +156,8 @@ export function mapResponse(resp: Response, image: Rgba, options: FilterOptions)
     const base = out === 'offset' ? offset + 128 : offset;
     const scale = out === 'abs-max' ? absMaxScale(values, inv, base) : 1;
     // One 32-bit store per pixel (grey ×3 + source alpha); RGBA bytes are little-endian ABGR words.
-    const src32 = image.data.byteOffset % 4 === 0 ? new Uint32Array(image.data.buffer, image.data.byteOffset, n) : null;
-    mapGrey(values, src32, image.data, new Uint32Array(data.buffer), n, inv, base, scale, out === 'abs' || out === 'abs-max');
+    const src32 = image.data.byteOffset % 4 === 0 ? new Int32Array(image.data.buffer, image.data.byteOffset, n) : null;
+    mapGrey(values, src32, image.data, new Int32Array(data.buffer), n, inv, base, scale, out === 'abs' || out === 'abs-max');
     return { width: w, height: h, data };
   }
   const map = mapper(values, options);

@@ -61,6 +61,11 @@ export interface FilterOptions {
   separable: SeparableMode;
   /** Largest tile side in input pixels (halo included); 0 = automatic (≤ 4096, under WebGL's 8192). */
   tileSize: number;
+  /**
+   * Engine layout on wasm: 'blocks' (the image's free [H, W/B, B] view, filter-block.ts) or
+   * 'strips' (the older layout, filter-plan.ts); auto = the cheaper. For tests and benchmarks.
+   */
+  layout?: 'auto' | 'blocks' | 'strips';
 }
 
 /** The article's horizontal-edge kernel. */

@@ -104,6 +104,14 @@ function planCost(p: ConvPlan, backend: PlanBackend): number {
   return n * (pass + streamOverhead);
 }
 
+/**
+ * Rough wall time of a plan in ms per megapixel on wasm (12 MP runs, 2026-11-26: one 3x3 stream
+ * ~35 ms/MP, 15x15 as 9 streams ~350 ms/MP), to weigh it against the block path (filter-block.ts).
+ */
+export function planMsPerMp(p: ConvPlan, backend: PlanBackend): number {
+  return planCost(p, backend) * 15;
+}
+
 /** Piece lengths tried along one axis for 1-D passes on wasm. */
 const fastLengths = [3, 9, 25];
 /** Piece shapes tried for dense pieces on wasm. */

@@ -21,6 +21,8 @@ export interface CamGridOptions {
   classIndex: number;
   scoreCamChannels: number;
   scoreCamBatch: number;
+  /** The target layer's activation of this same input when the caller already has it (saves a forward pass). */
+  act?: tf.Tensor4D;
 }
 
 function classMask(net: PlainNet, c: number): tf.Tensor2D {
@@ -28,10 +30,10 @@ function classMask(net: PlainNet, c: number): tf.Tensor2D {
   return tf.tidy(() => tf.cast(tf.oneHot([c], net.numClasses), 'float32')) as tf.Tensor2D;
 }
 
-/** d(logit_c)/d(activation of `layer`) and the activation itself. */
-function layerGrad(net: PlainNet, x: tf.Tensor4D, layer: string, c: number): { act: tf.Tensor4D; grad: tf.Tensor4D } {
+/** d(logit_c)/d(activation of `layer`) and the activation itself (a clone of `given` when passed). */
+function layerGrad(net: PlainNet, x: tf.Tensor4D, layer: string, c: number, given?: tf.Tensor4D): { act: tf.Tensor4D; grad: tf.Tensor4D } {
   return tf.tidy(() => {
-    const [act] = net.forward(x, [layer]) as [tf.Tensor4D];
+    const act = given ? tf.clone(given) : (net.forward(x, [layer])[0] as tf.Tensor4D);
     const mask = classMask(net, c);
     const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(net.forward(a as tf.Tensor4D, ['logits'], { from: layer })[0]!, mask)))(act) as tf.Tensor4D;
     return { act, grad };
@@ -40,7 +42,7 @@ function layerGrad(net: PlainNet, x: tf.Tensor4D, layer: string, c: number): { a
 
 /** Grad-CAM and Grad-CAM++ weights → ReLU(Σ_k w_k A_k) on the layer grid. */
 function gradientCam(net: PlainNet, x: tf.Tensor4D, o: CamGridOptions): tf.Tensor2D {
-  const { act, grad } = layerGrad(net, x, o.layer, o.classIndex);
+  const { act, grad } = layerGrad(net, x, o.layer, o.classIndex, o.act);
   const cam = tf.tidy(() => {
     let weights: tf.Tensor;
     if (o.method === 'gradcam') {
@@ -128,9 +130,9 @@ export async function guidedBackprop(net: PlainNet, x: tf.Tensor4D, classIndex: 
   return data;
 }
 
-/** Top-k of the class probabilities of a model input. */
-export async function topClasses(net: PlainNet, x: tf.Tensor4D, k: number): Promise<{ index: number; label: string; prob: number }[]> {
-  const [probs] = net.forward(x, ['probs']);
+/** Top-k of the class probabilities of a model input, or of an activation of layer `from` of it. */
+export async function topClasses(net: PlainNet, x: tf.Tensor4D, k: number, from?: string): Promise<{ index: number; label: string; prob: number }[]> {
+  const [probs] = net.forward(x, ['probs'], from ? { from } : {});
   const p = await probs!.data();
   probs!.dispose();
   return Array.from(p, (prob, index) => ({ index, prob }))

@@ -3,6 +3,7 @@
  * photo's own geometry at full resolution, guided Grad-CAM image, feature-map grid.
  * Pure `(net, photo, options, ctx?) → result`; they run in the worker and in the Node CLI.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { throwIfAborted, type JobContext } from '../job';
 import type { PlainNet } from '../net/plain-net';
 import { camGrid, guidedBackprop, topClasses, type CamGrid } from './cam-core';
@@ -56,6 +57,16 @@ export async function classifyImage(net: PlainNet, photo: Photo, opts: Partial<E
   }
 }
 
+/** The target layer's activation of a view at the model's input size, unflipped. */
+function firstViewActivation(net: PlainNet, photo: Photo, rect: Rect, layer: string): tf.Tensor4D {
+  const x = viewInput(net, photo, rect);
+  try {
+    return net.forward(x, [layer])[0] as tf.Tensor4D;
+  } finally {
+    x.dispose();
+  }
+}
+
 /** pytorch-grad-cam's deprocess_image: standardise, ×0.1, +0.5, clip to 0..1, as 0..255. */
 function deprocess(v: Float32Array): Float32Array {
   let mean = 0;
@@ -92,9 +103,22 @@ export async function explainCam(net: PlainNet, photo: Photo, opts: Partial<Expl
   const W = photo.width;
   const H = photo.height;
   const views = planViews(W, H, o.fit, o.tilesAcross);
-  const first = await classifyImage(net, photo, { ...o, topK: net.numClasses });
+  // The first view at scale 1, unflipped, is the classify input unless the fit tiles the photo:
+  // its target-layer activation then serves both the class scores and the first CAM, so one
+  // forward pass of the trunk is saved.
+  const shared = o.fit !== 'tiles' && o.method !== 'scorecam' ? firstViewActivation(net, photo, views[0]!, layer) : null;
+  let first: ClassifyResult;
+  try {
+    first = shared ? { top: await topClasses(net, shared, net.numClasses, layer) } : await classifyImage(net, photo, { ...o, topK: net.numClasses });
+  } catch (e) {
+    shared?.dispose();
+    throw e;
+  }
   const classIndex = o.classIndex === 'auto' ? first.top[0]!.index : o.classIndex;
-  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= net.numClasses) throw new Error(`class ${classIndex} is outside 0..${net.numClasses - 1}`);
+  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= net.numClasses) {
+    shared?.dispose();
+    throw new Error(`class ${classIndex} is outside 0..${net.numClasses - 1}`);
+  }
   const prob = first.top.find((c) => c.index === classIndex)?.prob ?? 0;
   const scales = o.smooth && net.anySize ? o.smoothScales : [1];
   const flips = o.smooth ? [false, true] : [false];
@@ -104,39 +128,44 @@ export async function explainCam(net: PlainNet, photo: Photo, opts: Partial<Expl
   const guidedSum = o.method === 'guided' ? new Float32Array(W * H * 3) : null;
   let firstGrid: CamGrid | null = null;
   let done = 0;
-  for (const rect of views) {
-    let avg: Float32Array | null = null;
-    let gw = 0;
-    let gh = 0;
-    for (const s of scales) {
-      for (const flip of flips) {
-        throwIfAborted(ctx?.signal);
-        const size = Math.round(net.inputSize * s);
-        const x = viewInput(net, photo, rect, size, flip);
-        try {
-          const grid = await camGrid(net, x, { ...o, method: o.method === 'guided' ? 'gradcam' : o.method, layer, classIndex }, o.method === 'scorecam' ? ctx : undefined);
-          let g = flip ? flipMapX(grid.data, grid.width, grid.height) : grid.data;
-          if (!avg) {
-            [gw, gh] = [grid.width, grid.height];
-            avg = new Float32Array(gw * gh);
-            firstGrid ??= { ...grid, data: g };
+  try {
+    for (const rect of views) {
+      let avg: Float32Array | null = null;
+      let gw = 0;
+      let gh = 0;
+      for (const s of scales) {
+        for (const flip of flips) {
+          throwIfAborted(ctx?.signal);
+          const size = Math.round(net.inputSize * s);
+          const x = viewInput(net, photo, rect, size, flip);
+          const act = shared && rect === views[0] && s === 1 && !flip ? shared : undefined;
+          try {
+            const grid = await camGrid(net, x, { ...o, method: o.method === 'guided' ? 'gradcam' : o.method, layer, classIndex, act }, o.method === 'scorecam' ? ctx : undefined);
+            let g = flip ? flipMapX(grid.data, grid.width, grid.height) : grid.data;
+            if (!avg) {
+              [gw, gh] = [grid.width, grid.height];
+              avg = new Float32Array(gw * gh);
+              firstGrid ??= { ...grid, data: g };
+            }
+            if (grid.width !== gw || grid.height !== gh) g = resampleMap(g, grid.width, grid.height, gw, gh);
+            for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! / (scales.length * flips.length);
+            if (guidedSum && s === 1 && !flip) {
+              const gb = await guidedBackprop(net, x, classIndex);
+              const camUp = resampleMap(grid.data, grid.width, grid.height, size, size);
+              for (let i = 0; i < camUp.length; i++) for (let c = 0; c < 3; c++) gb[i * 3 + c]! *= camUp[i]!;
+              accumulate(guidedSum, new Float32Array(0), W, H, deprocess(gb), size, size, rect, 3);
+            }
+          } finally {
+            x.dispose();
           }
-          if (grid.width !== gw || grid.height !== gh) g = resampleMap(g, grid.width, grid.height, gw, gh);
-          for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! / (scales.length * flips.length);
-          if (guidedSum && s === 1 && !flip) {
-            const gb = await guidedBackprop(net, x, classIndex);
-            const camUp = resampleMap(grid.data, grid.width, grid.height, size, size);
-            for (let i = 0; i < camUp.length; i++) for (let c = 0; c < 3; c++) gb[i * 3 + c]! *= camUp[i]!;
-            accumulate(guidedSum, new Float32Array(0), W, H, deprocess(gb), size, size, rect, 3);
-          }
-        } finally {
-          x.dispose();
+          done++;
+          ctx?.onProgress?.({ fraction: done / steps, label: `CAM ${done}/${steps}` });
         }
-        done++;
-        ctx?.onProgress?.({ fraction: done / steps, label: `CAM ${done}/${steps}` });
       }
+      accumulate(sum, count, W, H, avg!, gw, gh, rect);
     }
-    accumulate(sum, count, W, H, avg!, gw, gh, rect);
+  } finally {
+    shared?.dispose();
   }
   if (count.length) {
     for (let i = 0; i < sum.length; i++) if (count[i]! > 0) sum[i]! /= count[i]!;

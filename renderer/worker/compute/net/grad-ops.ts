@@ -53,6 +53,55 @@ function spreadDy(dy: tf.Tensor4D, inH: number, inW: number, kh: number, kw: num
   return padOrCrop(d, kh - 1 - ph[0], inH + ph[0] - dh, kw - 1 - pw[0], inW + pw[0] - dw);
 }
 
+/** Zeros inserted BEFORE every sample (s-1 of them): one 6-D pad, no slice (a third of spreadDy's copies). */
+function dilateBefore(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, h, w, c] = dy.shape;
+  const padded = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [sh - 1, 0], [0, 0], [sw - 1, 0], [0, 0]]);
+  return tf.reshape(padded, [n, h * sh, w * sw, c]) as tf.Tensor4D;
+}
+
+/** Geometry of a convolution's input-gradient, fixed per input size. */
+export interface ConvGeometry {
+  inH: number;
+  inW: number;
+  strides: [number, number];
+  padding: 'same' | 'valid';
+  depthwise: boolean;
+}
+
+/**
+ * dx of a convolution (no dilation) from dy, with forward convolutions only: dy dilated by the
+ * stride, correlated with `wBack` (backwardKernel). The dilation puts its zeros in front of each
+ * sample and the convolution pads the rest itself (explicit padding), which avoids spreadDy's
+ * slice and second pad whenever the leftover padding is not negative (MobileNet: always).
+ */
+export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, wBack: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [kh, kw, cin, m] = w.shape;
+  const { inH, inW, strides: s } = g;
+  const ph = tfPadding(inH, kh, s[0], 1, g.padding).pad;
+  const pw = tfPadding(inW, kw, s[1], 1, g.padding).pad;
+  const [, h, wd] = dy.shape;
+  const top = kh - 1 - ph[0] - (s[0] - 1);
+  const left = kw - 1 - pw[0] - (s[1] - 1);
+  const bottom = inH + kh - 1 - top - h * s[0];
+  const right = inW + kw - 1 - left - wd * s[1];
+  const direct = top >= 0 && left >= 0 && bottom >= 0 && right >= 0;
+  const spread = direct ? dilateBefore(dy, s[0], s[1]) : spreadDy(dy, inH, inW, kh, kw, s, ph, pw);
+  const pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = direct
+    ? [[0, 0], [top, bottom], [left, right], [0, 0]]
+    : 'valid';
+  if (!g.depthwise) return tf.conv2d(spread, wBack, 1, pad);
+  if (m === 1) return tf.depthwiseConv2d(spread, wBack, 1, pad);
+  // Multiplier > 1: output channel c*m+j came from input c; sum the m contributions back.
+  const [n, sh, sw] = spread.shape;
+  const grouped = tf.reshape(tf.transpose(tf.reshape(spread, [n, sh, sw, cin, m]), [0, 1, 2, 4, 3]), [n, sh, sw, m * cin]);
+  const perJ = tf.split(grouped as tf.Tensor4D, m, 3).map((gj, j) =>
+    tf.depthwiseConv2d(gj as tf.Tensor4D, tf.reshape(tf.slice(wBack, [0, 0, 0, j], [kh, kw, cin, 1]), [kh, kw, cin, 1]) as tf.Tensor4D, 1, pad),
+  );
+  return tf.addN(perJ);
+}
+
 /** True when the live backend has a kernel of this name. */
 export function backendHas(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
@@ -73,28 +122,13 @@ export function backwardKernel(w: tf.Tensor4D, depthwise: boolean): tf.Tensor4D 
  * only; `wBack` is `backwardKernel(w, true)`, computed here when not given.
  */
 export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid', wBack?: tf.Tensor4D): tf.Tensor4D {
-  const [kh, kw, cin, m] = w.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const x4 = xi as tf.Tensor4D;
-    save([x4]);
+    const x4 = args[0] as tf.Tensor4D;
+    const [, inH, inW] = x4.shape;
     return {
       value: tf.depthwiseConv2d(x4, w, strides, padding),
-      gradFunc: (dy: tf.Tensor) => {
-        const [, inH, inW] = x4.shape;
-        const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
-        const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
-        const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
-        const rot = wBack ?? backwardKernel(w, true);
-        if (m === 1) return tf.depthwiseConv2d(spread, rot, 1, 'valid');
-        // Multiplier > 1: output channel c*m+j came from input c; sum the m contributions back.
-        const [n, sh, sw] = spread.shape;
-        const grouped = tf.reshape(tf.transpose(tf.reshape(spread, [n, sh, sw, cin, m]), [0, 1, 2, 4, 3]), [n * 1, sh, sw, m * cin]);
-        const perJ = tf.split(grouped as tf.Tensor4D, m, 3).map((g, j) =>
-          tf.depthwiseConv2d(g as tf.Tensor4D, tf.reshape(tf.slice(rot, [0, 0, 0, j], [kh, kw, cin, 1]), [kh, kw, cin, 1]) as tf.Tensor4D, 1, 'valid'),
-        );
-        return tf.addN(perJ);
-      },
+      // dx needs dy, the kernel and x's shape only: nothing is saved (saving clones on wasm).
+      gradFunc: (dy: tf.Tensor) => convInputGrad(dy as tf.Tensor4D, w, wBack ?? backwardKernel(w, true), { inH, inW, strides, padding, depthwise: true }),
     };
   });
   return f(x) as tf.Tensor4D;
@@ -105,19 +139,55 @@ export function depthwiseConvFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [n
  * kernel; `wBack` is `backwardKernel(w, false)`, computed here when not given.
  */
 export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid', wBack?: tf.Tensor4D): tf.Tensor4D {
-  const [kh, kw] = w.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const x4 = xi as tf.Tensor4D;
-    save([x4]);
+    const x4 = args[0] as tf.Tensor4D;
+    const [, inH, inW] = x4.shape;
     return {
       value: tf.conv2d(x4, w, strides, padding),
-      gradFunc: (dy: tf.Tensor) => {
-        const [, inH, inW] = x4.shape;
-        const ph = tfPadding(inH, kh, strides[0], 1, padding).pad;
-        const pw = tfPadding(inW, kw, strides[1], 1, padding).pad;
-        const spread = spreadDy(dy as tf.Tensor4D, inH, inW, kh, kw, strides, ph, pw);
-        return tf.conv2d(spread, wBack ?? backwardKernel(w, false), 1, 'valid');
+      gradFunc: (dy: tf.Tensor) => convInputGrad(dy as tf.Tensor4D, w, wBack ?? backwardKernel(w, false), { inH, inW, strides, padding, depthwise: false }),
+    };
+  });
+  return f(x) as tf.Tensor4D;
+}
+
+/** Activations a convolution kernel can apply itself (XNNPACK clamps in the same pass). */
+export type FusedAct = 'linear' | 'relu' | 'relu6';
+
+/** True while tfjs records a gradient tape here (inside tf.grad, outside a kernel). */
+export function tapeActive(): boolean {
+  const st = tf.engine().state;
+  return st.gradientDepth > 0 && st.kernelDepth === 0;
+}
+
+/**
+ * conv (+bias, +activation) as ONE fused kernel, no gradient recorded. The kernel is called
+ * directly: tf.fused.* falls back to separate conv/add/activation ops whenever a gradient tape is
+ * open anywhere, even inside a customGrad forward, where nothing is recorded.
+ */
+export function fusedConv(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | undefined, strides: [number, number], padding: 'same' | 'valid', depthwise: boolean, act: FusedAct, dilations: [number, number] = [1, 1]): tf.Tensor4D {
+  const inputs: tf.NamedTensorMap = bias ? { x, filter: w, bias } : { x, filter: w };
+  const attrs = { strides, pad: padding, dataFormat: 'NHWC', dilations, activation: act };
+  return tf.engine().runKernel(depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * conv + bias + activation as one differentiable block: the forward is one fused kernel, the
+ * backward masks dy where the activation was flat (y = 0, or y = 6 for relu6) in one step/mul
+ * pair, then runs convInputGrad. Only y is saved. Gradient w.r.t. x only (weights are constants).
+ */
+export function fusedConvBlock(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | undefined, wBack: tf.Tensor4D, strides: [number, number], padding: 'same' | 'valid', depthwise: boolean, act: FusedAct): tf.Tensor4D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const [, inH, inW] = xi.shape;
+    const y = fusedConv(xi, w, bias, strides, padding, depthwise, act);
+    if (act !== 'linear') save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const ys = saved[0]!;
+        // relu6 passes where 0 < y < 6, i.e. where y(6 - y) > 0: one step instead of tfjs's lessEqual/cast/step/mul chain.
+        const masked = act === 'linear' ? dy : tf.mul(dy, tf.step(act === 'relu' ? ys : tf.mul(ys, tf.sub(6, ys))));
+        return convInputGrad(masked as tf.Tensor4D, w, wBack, { inH, inW, strides, padding, depthwise });
       },
     };
   });

@@ -3,7 +3,7 @@
  * BatchNormalization folded into the convolution before it. Used by plain-net.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendHas, backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, guidedRelu } from './grad-ops';
+import { backendHas, backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, fusedConv, fusedConvBlock, guidedRelu, tapeActive, type FusedAct } from './grad-ops';
 import type { LayerInfo } from './plain-net';
 
 /** How a step runs: guided ReLUs, and which gradient strategy convolutions use. */
@@ -18,6 +18,10 @@ export interface Step {
   kind: string;
   inputs: string[];
   apply(inputs: tf.Tensor[], mode: StepMode): tf.Tensor;
+  /** Convolutions with a linear activation: run with `act` fused into the kernel (null when that is not possible here). */
+  applyFused?(inputs: tf.Tensor[], act: FusedAct, mode: StepMode): tf.Tensor | null;
+  /** Activation steps a preceding convolution can absorb. */
+  fusableAct?: FusedAct;
   dispose(): void;
 }
 
@@ -146,23 +150,42 @@ function convStep(layer: tf.layers.Layer, inputs: string[], bn: tf.layers.Layer 
   // Built on first use outside any tape (tf.keep), then reused by every backward pass.
   let KB: tf.Tensor4D | null = null;
   const kb = () => (KB ??= tf.keep(backwardKernel(K, depthwise)));
+  const ownAct = String(cfg.activation ?? 'linear');
+  const forwardOpGrads = (mode: StepMode) =>
+    mode.grads === 'forward-ops' ||
+    (mode.grads === 'auto' &&
+      (depthwise
+        ? !backendHas('DepthwiseConv2dNativeBackpropInput')
+        : // wasm has Conv2DBackpropInput, but a naive one: its XNNPACK forward conv is ~2x faster.
+          !backendHas('Conv2DBackpropInput') || tf.getBackend() === 'wasm'));
+  // One kernel for conv+bias+activation (XNNPACK clamps in the same pass), and with a tape one
+  // customGrad for the block. Native-gradient mode keeps separate ops: tfjs's own fused-conv
+  // gradient also computes the filter gradient, the ~20x slowdown this rebuild exists to avoid.
+  const fused = (x4: tf.Tensor4D, act: FusedAct, mode: StepMode): tf.Tensor4D | null => {
+    if (!tapeActive()) return fusedConv(x4, K, B, strides, padding, depthwise, act, dil);
+    if (dilated || !forwardOpGrads(mode)) return null;
+    return fusedConvBlock(x4, K, B, kb(), strides, padding, depthwise, act);
+  };
+  const ownFusable: FusedAct | null = ownAct === 'linear' || ownAct === 'relu' || ownAct === 'relu6' ? ownAct : null;
   return {
     name: bn ? bn.name : layer.name,
     kind,
     inputs,
     apply: ([x], mode) => {
       const x4 = x as tf.Tensor4D;
+      if (ownFusable && !(mode.guided && ownFusable !== 'linear')) {
+        const y = fused(x4, ownFusable, mode);
+        if (y) return y;
+      }
       let y: tf.Tensor4D;
       if (depthwise) {
-        const fwd = !dilated && (mode.grads === 'forward-ops' || (mode.grads === 'auto' && !backendHas('DepthwiseConv2dNativeBackpropInput')));
-        y = fwd ? depthwiseConvFwdGrad(x4, K, strides, padding, kb()) : tf.depthwiseConv2d(x4, K, strides, padding, 'NHWC', dil);
+        y = !dilated && forwardOpGrads(mode) ? depthwiseConvFwdGrad(x4, K, strides, padding, kb()) : tf.depthwiseConv2d(x4, K, strides, padding, 'NHWC', dil);
       } else {
-        // wasm has Conv2DBackpropInput, but a naive one: its XNNPACK forward conv is ~2x faster.
-        const fwd = !dilated && (mode.grads === 'forward-ops' || (mode.grads === 'auto' && (!backendHas('Conv2DBackpropInput') || tf.getBackend() === 'wasm')));
-        y = fwd ? conv2dFwdGrad(x4, K, strides, padding, kb()) : tf.conv2d(x4, K, strides, padding, 'NHWC', dil);
+        y = !dilated && forwardOpGrads(mode) ? conv2dFwdGrad(x4, K, strides, padding, kb()) : tf.conv2d(x4, K, strides, padding, 'NHWC', dil);
       }
       return act(B ? tf.add(y, B) : y, mode);
     },
+    applyFused: ownAct === 'linear' ? ([x], a, mode) => (mode.guided && a !== 'linear' ? null : fused(x as tf.Tensor4D, a, mode)) : undefined,
     dispose: () => {
       K.dispose();
       B?.dispose();
@@ -182,14 +205,15 @@ function layerStep(layer: tf.layers.Layer, inputs: string[]): Step {
   const keepBatch = (x: tf.Tensor, shape: number[]) => tf.reshape(x, [x.shape[0]!, ...shape]);
   switch (kind) {
     case 'Activation': {
-      const act = activation(String(cfg.activation), cfg);
-      return simpleStep(name, kind, inputs, ([x], m) => act(x!, m));
+      const a = String(cfg.activation);
+      const act = activation(a, cfg);
+      return { ...simpleStep(name, kind, inputs, ([x], m) => act(x!, m)), fusableAct: a === 'relu' || a === 'relu6' ? a : undefined };
     }
     case 'ReLU': {
       const max = cfg.max_value ?? cfg.maxValue;
       if (Number(cfg.negative_slope ?? 0) !== 0 || Number(cfg.threshold ?? 0) !== 0) throw new Error(`${name}: ReLU with slope/threshold is not supported`);
       const act = max === 6 ? activation('relu6') : max == null ? activation('relu') : (x: tf.Tensor) => tf.clipByValue(x, 0, Number(max));
-      return simpleStep(name, kind, inputs, ([x], m) => act(x!, m));
+      return { ...simpleStep(name, kind, inputs, ([x], m) => act(x!, m)), fusableAct: max === 6 ? 'relu6' : max == null ? 'relu' : undefined };
     }
     case 'LeakyReLU':
       return simpleStep(name, kind, inputs, ([x]) => tf.leakyRelu(x!, Number(cfg.alpha ?? 0.3)));

@@ -120,6 +120,8 @@ class PlainNetImpl implements PlainNet {
   readonly labels: string[];
   readonly lastConvLayer: string;
   private readonly index = new Map<string, number>();
+  /** Step i whose output only step i+1 (an activation) reads: the two can run as one fused kernel. */
+  private readonly fusesNext: boolean[];
 
   constructor(
     o: PlainNetOptions,
@@ -134,6 +136,12 @@ class PlainNetImpl implements PlainNet {
     this.range = o.range;
     this.labels = o.labels;
     steps.forEach((s, i) => this.index.set(s.name, i));
+    const readers = new Map<string, number>();
+    for (const s of steps) for (const n of s.inputs) readers.set(n, (readers.get(n) ?? 0) + 1);
+    this.fusesNext = steps.map((s, i) => {
+      const next = steps[i + 1];
+      return !!s.applyFused && !!next?.fusableAct && next.inputs.length === 1 && next.inputs[0] === s.name && readers.get(s.name) === 1;
+    });
     const spatial = layers.filter((l) => l.shape.length === 3 && l.shape[0]! > 1 && l.shape[1]! > 1 && l.name !== inputName);
     this.lastConvLayer = spatial.length ? spatial[spatial.length - 1]!.name : inputName;
   }
@@ -161,6 +169,15 @@ class PlainNetImpl implements PlainNet {
           if (!t) throw new Error(`layer “${s.name}” needs “${n}”, which is not computed from “${from}”`);
           return t;
         });
+        const next = this.steps[i + 1];
+        if (this.fusesNext[i] && i + 1 <= last && !targets.includes(s.name)) {
+          const y = s.applyFused!(ins, next!.fusableAct!, mode);
+          if (y) {
+            env.set(next!.name, y);
+            i++;
+            continue;
+          }
+        }
         env.set(s.name, s.apply(ins, mode));
       }
       return targets.map((t) => env.get(t)!);
