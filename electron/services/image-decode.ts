@@ -84,13 +84,8 @@ export function preflight(bytes: Uint8Array, name: string, opts: Partial<DecodeO
   return format;
 }
 
-/** Decodes file bytes to upright 8-bit sRGB RGBA, refusing bombs before any pixel is decoded. */
-export async function decodeImage(
-  bytes: Uint8Array,
-  name: string,
-  opts: Partial<DecodeOptions> = {},
-): Promise<Omit<OpenedDocument, 'docId'>> {
-  const { maxPixels } = { ...defaultDecodeOptions, ...opts };
+/** The checks every decode starts with: format sniffed, header read, codec available, size within the cap. */
+async function readChecked(bytes: Uint8Array, name: string, opts: Partial<DecodeOptions>) {
   const format = preflight(bytes, name, opts);
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let meta: Metadata;
@@ -104,6 +99,17 @@ export async function decodeImage(
   const w = meta.width ?? 0;
   const h = meta.pageHeight ?? meta.height ?? 0;
   checkImageSize(name, w, h, opts);
+  return { format, input, meta, w, h };
+}
+
+/** Decodes file bytes to upright 8-bit sRGB RGBA, refusing bombs before any pixel is decoded. */
+export async function decodeImage(
+  bytes: Uint8Array,
+  name: string,
+  opts: Partial<DecodeOptions> = {},
+): Promise<Omit<OpenedDocument, 'docId'>> {
+  const { maxPixels } = { ...defaultDecodeOptions, ...opts };
+  const { format, input, meta, w, h } = await readChecked(bytes, name, opts);
   try {
     // 16-bit sources come out as the top 8 bits; ICC-tagged sources are converted to sRGB by libvips.
     const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1, page: 0 })
@@ -150,18 +156,7 @@ export async function decodePreview(
   opts: Partial<PreviewOptions> = {},
 ): Promise<Omit<OpenedDocument, 'docId'> & { fullSize: { width: number; height: number } }> {
   const { maxPixels, maxPreviewSide } = { ...defaultPreviewOptions, ...opts };
-  const format = preflight(bytes, name, opts);
-  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let meta: Metadata;
-  try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (e) {
-    throw explainSharpError(e, name, format);
-  }
-  if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) throw new UserFacingError(heicMessage(name));
-  const w = meta.width ?? 0;
-  const h = meta.pageHeight ?? meta.height ?? 0;
-  checkImageSize(name, w, h, opts);
+  const { format, input, meta, w, h } = await readChecked(bytes, name, opts);
   // EXIF orientations 5-8 swap the axes.
   const swap = (meta.orientation ?? 1) >= 5;
   const full = swap ? { width: h, height: w } : { width: w, height: h };

@@ -1,13 +1,13 @@
 // Filter benchmark: the convolution engine on a 12 MP photo vs scipy convolve2d, scipy.ndimage.convolve
 // and OpenCV filter2D, all measured in the same run. `rows()` returns the table rows; run directly to print them.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import sharp from 'sharp';
+import { appBuilt, withAppPage } from './app-page.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -119,32 +119,9 @@ async function inPage({ cases, w, h }) {
  * cross-origin isolated, so tfjs-wasm has threads): how the app runs. Null without a build.
  */
 async function workerTimes(rgba, cases) {
-  if (!existsSync(join(root, 'dist/web/server.cjs'))) return null;
-  const { chromium } = createRequire(import.meta.url)('playwright-core');
-  const data = mkdtempSync(join(tmpdir(), 'onirique-bench-data-'));
-  const profile = mkdtempSync(join(tmpdir(), 'onirique-bench-'));
-  const port = 4500 + Math.floor(Math.random() * 50);
-  const server = spawn(process.execPath, [join(root, 'dist/web/server.cjs'), '--port', String(port), '--user-data', data], { stdio: 'ignore' });
-  try {
-    await new Promise((ok) => setTimeout(ok, 800));
-    const args = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args });
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      await page.route('**/__bench/photo.rgba', (route) => route.fulfill({ body: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), contentType: 'application/octet-stream' }));
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForSelector('text=tfjs: wasm', { timeout: 120000 });
-      const r = await page.evaluate(inPage, { cases, w: W, h: H });
-      if (!r.isolated) throw new Error('the page is not cross-origin isolated: wasm would run without threads');
-      return r;
-    } finally {
-      await context.close();
-    }
-  } finally {
-    server.kill();
-    rmSync(profile, { recursive: true, force: true });
-    rmSync(data, { recursive: true, force: true });
-  }
+  if (!appBuilt()) return null;
+  const route = (page) => page.route('**/__bench/photo.rgba', (r) => r.fulfill({ body: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), contentType: 'application/octet-stream' }));
+  return withAppPage((page) => page.evaluate(inPage, { cases, w: W, h: H }), { setup: route });
 }
 
 /** Benchmark rows: one per (case, backend, reference). */

@@ -4,23 +4,19 @@
 // rows of explain.mjs and dream.mjs. References in the same run: PyTorch CPU, 2 threads, on the
 // same weights (the explain.mjs and dream.mjs reference scripts). Needs `npm run build` first.
 // Each op is timed in the page around the worker call (postMessage both ways included), median.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { appBuilt, withAppPage } from './app-page.mjs';
 import { torchStep } from './dream.mjs';
 import { torchTimes } from './explain.mjs';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
 const root = resolve(import.meta.dirname, '..', '..');
 const modelDir = resolve(root, '..', 'shared', 'models', 'mobilenet_v1_0.75_224');
 const photos = resolve(root, '..', 'shared', 'photos');
 const LAYER = 'conv_pw_9_relu';
 const CLS = 967;
-const args = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 async function rgba(name, size, fit) {
   const sharp = (await import('sharp')).default;
@@ -59,32 +55,17 @@ async function inPage({ images, layer, cls, reps }) {
 
 /** Benchmark rows for scripts/bench.mjs. */
 export async function rows() {
-  if (!existsSync(join(root, 'dist/web/server.cjs'))) throw new Error('dist/web/server.cjs missing: npm run build first');
+  if (!appBuilt()) throw new Error('dist/web/server.cjs missing: npm run build first');
   const images = { coffee: await rgba('coffee.png', 224, 'fill'), 224: await rgba('chelsea.png', 224, 'cover'), 512: await rgba('chelsea.png', 512, 'cover') };
   const data = mkdtempSync(join(tmpdir(), 'onirique-bench-data-'));
   mkdirSync(join(data, 'models'));
   symlinkSync(modelDir, join(data, 'models', 'bench-mobilenet'));
-  const port = 4440 + Math.floor(Math.random() * 50);
-  const server = spawn(process.execPath, [join(root, 'dist/web/server.cjs'), '--port', String(port), '--user-data', data], { stdio: 'ignore' });
-  const profile = mkdtempSync(join(tmpdir(), 'onirique-bench-'));
   let r;
   try {
-    await new Promise((ok) => setTimeout(ok, 800));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args });
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForSelector('text=tfjs: wasm', { timeout: 120000 });
-      r = await page.evaluate(inPage, { images, layer: LAYER, cls: CLS, reps: 7 });
-    } finally {
-      await context.close();
-    }
+    r = await withAppPage((page) => page.evaluate(inPage, { images, layer: LAYER, cls: CLS, reps: 7 }), { dataDir: data, portBase: 4440 });
   } finally {
-    server.kill();
-    rmSync(profile, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
   }
-  if (!r.isolated) throw new Error('the page is not cross-origin isolated: wasm would run without threads');
   const torch = torchTimes(5);
   const torchDream = { 224: torchStep(224, 5), 512: torchStep(512, 3) };
   const engine = `tfjs-wasm, Chromium worker, ${r.threads} threads`;
