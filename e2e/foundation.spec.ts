@@ -8,6 +8,12 @@ import { articleReference, decodeRgba, maxGreyDiff, readCanvas } from './pixels'
 test('article edge kernel: canvas and export match an independent reference', async ({ page }) => {
   const h = await openApp(page);
   await expect(page.getByTestId('backend')).toContainText(/tfjs: (webgl|wasm|cpu)/);
+  // Cross-origin isolated with several cores: wasm must run XNNPACK with threads (tfjs-wasm halves
+  // hardwareConcurrency on its own, which left a 2-core machine single-threaded).
+  const env = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  if (env.isolated && env.cores > 1 && (await page.getByTestId('backend').textContent())?.includes('wasm')) {
+    await expect(page.getByTestId('backend')).toContainText('(threads)');
+  }
 
   const coffee = join(photosDir, 'coffee.png');
   h.nextOpen = coffee;

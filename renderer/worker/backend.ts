@@ -59,7 +59,14 @@ async function probe(): Promise<number> {
 export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string): Promise<BackendInfo> {
   setWasmPaths(wasmPath);
   // XNNPACK's own default leaves one thread on small machines; every core helps here.
-  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 1) setThreadsCount(navigator.hardwareConcurrency);
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 1) {
+    const cores = navigator.hardwareConcurrency;
+    setThreadsCount(cores);
+    // tfjs-wasm 4.22 caps its pool at hardwareConcurrency / 2 (it assumes two hyper-threads per
+    // core), which is one thread on a 2-core machine whatever setThreadsCount says. The wasm
+    // module reads the count once, at init, from this worker's navigator: report twice the cores.
+    Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores * 2 });
+  }
   // Threads need cross-origin isolation (COOP/COEP, sent by app:// and the web server). The threaded
   // build spawns pthread workers from its factory's source text, so vite.config.ts must not minify it.
   const glRenderer = probeGl();
