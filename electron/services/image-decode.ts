@@ -1,5 +1,5 @@
 /** Opening images: content sniffing, size limits before decoding, EXIF orientation, sRGB, 8-bit. */
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { MAX_PIXELS, MAX_SIDE, type OpenedDocument } from '../ipc-contract';
 import { withExifOrientation } from './exif';
 import { describeUnsupported, isHevcBrand, readHeaderSize, sniffFormat, type SniffedFormat } from './image-header';
@@ -102,6 +102,21 @@ async function readChecked(bytes: Uint8Array, name: string, opts: Partial<Decode
   return { format, input, meta, w, h };
 }
 
+/** The document a decode yields, once its pixels are checked to be packed RGBA. */
+function opened(name: string, format: OpenedDocument['format'], w: number, h: number, meta: Metadata, data: Buffer, info: OutputInfo): Omit<OpenedDocument, 'docId'> {
+  if (info.channels !== 4 || data.length !== info.width * info.height * 4) {
+    throw new UserFacingError(`“${name}” decoded to an unexpected pixel layout (${info.channels} channels).`);
+  }
+  return {
+    name,
+    format,
+    storedWidth: w,
+    storedHeight: h,
+    orientation: meta.orientation ?? 1,
+    image: { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) },
+  };
+}
+
 /** Decodes file bytes to upright 8-bit sRGB RGBA, refusing bombs before any pixel is decoded. */
 export async function decodeImage(
   bytes: Uint8Array,
@@ -118,17 +133,7 @@ export async function decodeImage(
       .ensureAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 4 || data.length !== info.width * info.height * 4) {
-      throw new UserFacingError(`“${name}” decoded to an unexpected pixel layout (${info.channels} channels).`);
-    }
-    return {
-      name,
-      format,
-      storedWidth: w,
-      storedHeight: h,
-      orientation: meta.orientation ?? 1,
-      image: { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) },
-    };
+    return opened(name, format, w, h, meta, data, info);
   } catch (e) {
     if (e instanceof UserFacingError) throw e;
     throw explainSharpError(e, name, format);
@@ -168,16 +173,7 @@ export async function decodePreview(
       .ensureAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 4) throw new UserFacingError(`“${name}” decoded to an unexpected pixel layout (${info.channels} channels).`);
-    return {
-      name,
-      format,
-      storedWidth: w,
-      storedHeight: h,
-      orientation: meta.orientation ?? 1,
-      image: { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) },
-      fullSize: full,
-    };
+    return { ...opened(name, format, w, h, meta, data, info), fullSize: full };
   } catch (e) {
     if (e instanceof UserFacingError) throw e;
     throw explainSharpError(e, name, format);
