@@ -3,10 +3,10 @@
  * when a new one starts, drawn as layers above the document (a fast screen-resolution picture
  * first when zoomed out, then full resolution). Never touches the document or its history.
  */
-import { CancelledError } from '../../compute-client';
 import type { Editor } from '../../state/editor.svelte';
 import type { FilterOptions } from '../../worker/compute/filter-options';
 import type { Rgba } from '../../worker/protocol';
+import { LivePreview, type PreviewRun } from '../live-preview.svelte';
 import { t } from '../../i18n/i18n.svelte';
 import '../../i18n/messages-filter';
 import {
@@ -37,18 +37,13 @@ export interface PreviewRequest {
 }
 
 /** The preview's controller; the panel feeds it requests from an effect. */
-export class FilterPreview {
-  /** The user's toggle. */
-  enabled = $state(true);
+export class FilterPreview extends LivePreview<PreviewRequest> {
   /** True after a change in the panel, false again after Apply or when the document changes. */
   armed = $state(false);
-  status: 'idle' | 'busy' | 'ready' | 'error' = $state('idle');
-  detail: string | null = $state(null);
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private controller: AbortController | null = null;
-  private generation = 0;
 
-  constructor(private readonly editor: Editor) {}
+  constructor(editor: Editor) {
+    super(editor, [PREVIEW_LAYER, PREVIEW_LOW_LAYER], PREVIEW_DEBOUNCE_MS);
+  }
 
   /** Starts previewing after the next request. */
   arm(): void {
@@ -61,65 +56,34 @@ export class FilterPreview {
     this.stop();
   }
 
-  /** Cancels any pending or running preview and removes its layers. */
-  stop(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.controller?.abort();
-    this.controller = null;
-    this.generation++;
-    for (const name of [PREVIEW_LAYER, PREVIEW_LOW_LAYER]) if (name in this.editor.layers) this.editor.setLayer(name, null);
-    if (this.status !== 'idle') this.status = 'idle';
-    if (this.detail !== null) this.detail = null;
+  protected failed(error: string): string {
+    return t('filter.preview.failed', { error });
   }
 
-  /** Runs a preview after the debounce delay, replacing any pending one. */
-  schedule(req: PreviewRequest): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run(req);
-    }, PREVIEW_DEBOUNCE_MS);
-  }
-
-  private async run(req: PreviewRequest): Promise<void> {
-    this.controller?.abort();
-    const controller = new AbortController();
-    this.controller = controller;
-    const gen = ++this.generation;
-    const live = () => gen === this.generation;
+  protected async render(req: PreviewRequest, { signal, live }: PreviewRun): Promise<string | null> {
     const { image, options, visible, zoom } = req;
-    this.status = 'busy';
-    this.detail = null;
-    const call = (input: Rgba, opts: FilterOptions) => this.editor.compute.call('filter', { image: input, options: opts }, { signal: controller.signal });
-    try {
-      // Screen resolution first: at zoom 1/f the screen shows about one pixel in f each way.
-      const f = zoom < 1 ? Math.min(16, Math.floor(1 / zoom)) : 1;
-      const full = limitRect(visible);
-      const covers = full.w === visible.w && full.h === visible.h;
-      if (f >= 2) {
-        const low = lowResRequest(image, visible, options, f);
-        const out = await call(low.input, low.options);
-        if (!live()) return;
-        const w = Math.min(out.width - low.halo, Math.ceil(visible.w / f));
-        const h = Math.min(out.height - low.halo, Math.ceil(visible.h / f));
-        this.editor.setLayer(PREVIEW_LOW_LAYER, { image: crop(out, low.halo, low.halo, w, h), x: visible.x, y: visible.y, w: visible.w, h: visible.h, opacity: 1, z: 9 });
-        if (PREVIEW_LAYER in this.editor.layers) this.editor.setLayer(PREVIEW_LAYER, null);
-      }
-      const { ay, ax } = anchorOffset(options, kernelReach(options));
-      const rect = alignedRect(full, options.stride, ay, ax);
-      const exact = previewRequest(image, rect, options);
-      const out = await call(exact.input, exact.options);
-      if (!live()) return;
-      const shown = emulateOutputGeometry(out, rect, image.width, image.height, options);
-      this.editor.setLayer(PREVIEW_LAYER, { image: shown, x: rect.x, y: rect.y, opacity: 1, z: 10 });
-      if (covers && PREVIEW_LOW_LAYER in this.editor.layers) this.editor.setLayer(PREVIEW_LOW_LAYER, null);
-      this.status = 'ready';
-      this.detail = covers ? null : t('filter.preview.partial', { w: full.w, h: full.h });
-    } catch (e) {
-      if (!live() || e instanceof CancelledError || controller.signal.aborted) return;
-      this.status = 'error';
-      this.detail = t('filter.preview.failed', { error: e instanceof Error ? e.message : String(e) });
+    const call = (input: Rgba, opts: FilterOptions) => this.editor.compute.call('filter', { image: input, options: opts }, { signal });
+    // Screen resolution first: at zoom 1/f the screen shows about one pixel in f each way.
+    const f = zoom < 1 ? Math.min(16, Math.floor(1 / zoom)) : 1;
+    const full = limitRect(visible);
+    const covers = full.w === visible.w && full.h === visible.h;
+    if (f >= 2) {
+      const low = lowResRequest(image, visible, options, f);
+      const out = await call(low.input, low.options);
+      if (!live()) return null;
+      const w = Math.min(out.width - low.halo, Math.ceil(visible.w / f));
+      const h = Math.min(out.height - low.halo, Math.ceil(visible.h / f));
+      this.editor.setLayer(PREVIEW_LOW_LAYER, { image: crop(out, low.halo, low.halo, w, h), x: visible.x, y: visible.y, w: visible.w, h: visible.h, opacity: 1, z: 9 });
+      if (PREVIEW_LAYER in this.editor.layers) this.editor.setLayer(PREVIEW_LAYER, null);
     }
+    const { ay, ax } = anchorOffset(options, kernelReach(options));
+    const rect = alignedRect(full, options.stride, ay, ax);
+    const exact = previewRequest(image, rect, options);
+    const out = await call(exact.input, exact.options);
+    if (!live()) return null;
+    const shown = emulateOutputGeometry(out, rect, image.width, image.height, options);
+    this.editor.setLayer(PREVIEW_LAYER, { image: shown, x: rect.x, y: rect.y, opacity: 1, z: 10 });
+    if (covers && PREVIEW_LOW_LAYER in this.editor.layers) this.editor.setLayer(PREVIEW_LOW_LAYER, null);
+    return covers ? null : t('filter.preview.partial', { w: full.w, h: full.h });
   }
 }
