@@ -5,13 +5,10 @@
 import { gimpNormalisation, kernelInfo } from '../../worker/compute/filter-kernel';
 import {
   defaultFilterOptions,
-  type BorderMode,
-  type ChannelMode,
   type CombineMode,
   type FilterOptions,
   type Kernel,
   type OutputMode,
-  type SizeMode,
 } from '../../worker/compute/filter-options';
 import { findPreset, presetOptions } from '../../worker/compute/kernels';
 
@@ -21,20 +18,11 @@ export const EDITOR_MAX_SIDE = 15;
 /** Where the panel's kernel comes from: a preset with parameters, a saved user kernel, or the editor. */
 export type KernelSource = { kind: 'preset'; name: string } | { kind: 'user'; name: string } | { kind: 'custom' };
 
-/** The options the panel sets besides the kernel itself. */
-export interface PanelSettings {
-  channels: ChannelMode;
-  channelMask: [boolean, boolean, boolean];
-  border: BorderMode;
-  mode: SizeMode;
-  stride: number;
-  dilation: number;
-  flip: boolean;
-  output: OutputMode;
-  normalise: boolean;
+/** The options the panel sets besides the kernel itself: the engine's own, plus a combine override. */
+export type PanelSettings = Pick<FilterOptions, 'channels' | 'channelMask' | 'border' | 'mode' | 'stride' | 'dilation' | 'flip' | 'output' | 'normalise'> & {
   /** Replaces a gradient-pair preset's combine (magnitude ↔ direction); null keeps the preset's. */
   combine: CombineMode | null;
-}
+};
 
 /** Defaults: the engine's (the article's display of its edge kernel). */
 export const defaultPanelSettings: PanelSettings = {
