@@ -14,6 +14,8 @@ for (const f of files) {
   const started = Date.now();
   try {
     const mod = await import(pathToFileURL(join(dir, f)).href);
+    // Helper modules (app-page.mjs: the shared Chromium harness) have no rows of their own.
+    if (typeof mod.rows !== 'function') continue;
     const rows = await mod.rows();
     for (const r of rows) all.push({ suite: f.replace(/\.mjs$/, ''), ...r });
   } catch (e) {
@@ -26,7 +28,8 @@ const fmt = (v, unit) => (v === null || v === undefined || Number.isNaN(v) ? '�
 const header = ['suite', 'case', 'engine', 'ours', 'reference', 'ref', 'ratio'];
 const lines = all.map((r) => {
   const unit = r.unit ?? 'ms';
-  const ratio = r.refMs && r.ms ? (r.refMs / r.ms).toFixed(2) + '×' : '—';
+  // A suite may give its own ratio (e.g. the median of per-round ratios of alternating rounds).
+  const ratio = r.ratio !== undefined ? r.ratio.toFixed(2) + '×' : r.refMs && r.ms ? (r.refMs / r.ms).toFixed(2) + '×' : '—';
   return [r.suite, r.name, r.engine, fmt(r.ms, unit), r.refName ?? '—', fmt(r.refMs, unit), ratio];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));

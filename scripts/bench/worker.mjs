@@ -53,6 +53,9 @@ async function inPage({ images, layer, cls, reps }) {
   return out;
 }
 
+/** Rounds of (our ops, then PyTorch): this VM's speed drifts by up to 2x within minutes. */
+const ROUNDS = 3;
+
 /** Benchmark rows for scripts/bench.mjs. */
 export async function rows() {
   if (!appBuilt()) throw new Error('dist/web/server.cjs missing: npm run build first');
@@ -60,21 +63,37 @@ export async function rows() {
   const data = mkdtempSync(join(tmpdir(), 'onirique-bench-data-'));
   mkdirSync(join(data, 'models'));
   symlinkSync(modelDir, join(data, 'models', 'bench-mobilenet'));
-  let r;
+  // Each round times our ops and then PyTorch's right after, so a ratio compares like with like;
+  // the row reports the medians over rounds of both times and of the per-round ratios.
+  const rounds = [];
+  let threads = 0;
   try {
-    r = await withAppPage((page) => page.evaluate(inPage, { images, layer: LAYER, cls: CLS, reps: 7 }), { dataDir: data, portBase: 4440 });
+    await withAppPage(async (page) => {
+      for (let i = 0; i < ROUNDS; i++) {
+        const ours = await page.evaluate(inPage, { images, layer: LAYER, cls: CLS, reps: 5 });
+        threads = ours.threads;
+        const torch = torchTimes(5);
+        rounds.push({ ours, ref: { classify: torch.classify_ms, gradcam: torch.gradcam_ms, dream224: torchStep(224, 5), dream512: torchStep(512, 3) } });
+      }
+    }, { dataDir: data, portBase: 4440 });
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
-  const torch = torchTimes(5);
-  const torchDream = { 224: torchStep(224, 5), 512: torchStep(512, 3) };
-  const engine = `tfjs-wasm, Chromium worker, ${r.threads} threads`;
-  const ref = 'PyTorch CPU 2 threads';
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const engine = `tfjs-wasm, Chromium worker, ${threads} threads`;
+  const ref = `PyTorch CPU 2 threads (${ROUNDS} alternating rounds)`;
+  const row = (name, key) => {
+    const ratios = rounds.map((r) => r.ref[key] / r.ours[key]);
+    return {
+      name: `${name}; ratio per round ${ratios.map((x) => x.toFixed(2)).join(' / ')}`,
+      engine, ms: median(rounds.map((r) => r.ours[key])), refName: ref, refMs: median(rounds.map((r) => r.ref[key])), ratio: median(ratios),
+    };
+  };
   return [
-    { name: 'classify op, 224 photo (MobileNet v1 0.75)', engine, ms: r.classify, refName: ref, refMs: torch.classify_ms },
-    { name: 'gradcam op, 224 photo conv_pw_13_relu (classify + CAM)', engine, ms: r.gradcam, refName: ref, refMs: torch.gradcam_ms },
-    { name: `dream op, 1 step ${LAYER} 224x224`, engine, ms: r.dream224, refName: ref, refMs: torchDream[224] },
-    { name: `dream op, 1 step ${LAYER} 512x512`, engine, ms: r.dream512, refName: ref, refMs: torchDream[512] },
+    row('classify op, 224 photo (MobileNet v1 0.75)', 'classify'),
+    row('gradcam op, 224 photo conv_pw_13_relu (classify + CAM)', 'gradcam'),
+    row(`dream op, 1 step ${LAYER} 224x224`, 'dream224'),
+    row(`dream op, 1 step ${LAYER} 512x512`, 'dream512'),
   ];
 }
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
+import type { BorderMode } from '../../renderer/worker/compute/filter-options';
 import type { Rgba } from '../../renderer/worker/protocol';
 
 /** Repository root (tests run from it). */
@@ -135,4 +136,25 @@ export function maxLevelDiff(img: Rgba, ref: NpyArray): number {
     for (let k = 0; k < 3; k++) d = Math.max(d, Math.abs(img.data[4 * i + k]! - ref.data[i * c + (c === 1 ? 0 : k)]!));
   }
   return d;
+}
+
+/** Every border mode of the engine. */
+export const allBorders: BorderMode[] = ['zero', 'replicate', 'reflect', 'symmetric', 'wrap'];
+
+/** Seeded kernel in [-1, 1), so no case is symmetric by accident. */
+export function seededKernel(h: number, w: number, seed: number): number[][] {
+  let s = seed >>> 0;
+  return Array.from({ length: h }, () =>
+    Array.from({ length: w }, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return (s / 2 ** 32) * 2 - 1;
+    }),
+  );
+}
+
+/** Largest difference between two 8-bit images of the same size, over all channels. */
+export function maxByteDiff(a: Rgba, b: Rgba): number {
+  let diff = 0;
+  for (let i = 0; i < a.data.length; i++) diff = Math.max(diff, Math.abs(a.data[i]! - b.data[i]!));
+  return diff;
 }

@@ -117,6 +117,20 @@ describe('float response equals scipy (≤ 1e-4 relative)', () => {
   });
 });
 
+describe('direct engine (the tfjs-cpu path) equals scipy too (≤ 1e-4 relative, ≤ 1 grey level)', () => {
+  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const resp = await convolveResponse(images.get(c.photo)!, { ...c.opts, layout: 'direct' });
+    const ref = refs.get(c.id)!;
+    expect([resp.height, resp.width, resp.channels]).toEqual(ref.shape);
+    expect(maxRelDiff(resp.values, ref.data)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it.each(mapped.map((m) => [m.id, m] as const))('%s, 8-bit', async (_id, m) => {
+    const out = await applyFilter(images.get(m.photo)!, { ...m.opts, layout: 'direct' });
+    expect(maxLevelDiff(out, refs.get(m.id)!)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('8-bit output equals the scipy result mapped the same way (≤ 1 grey level)', () => {
   it.each(mapped.map((m) => [m.id, m] as const))('%s', async (_id, m) => {
     const out = await applyFilter(images.get(m.photo)!, m.opts);

@@ -36,9 +36,11 @@ describe('forward-op convolution gradients', () => {
       const s: [number, number] = [c.s, c.s];
       expect(maxAbsDiff(refD, await loss((xi) => depthwiseConvFwdGrad(xi, wd, s, c.pad), gyD).data())).toBeLessThan(1e-4 * maxAbs(refD));
       expect(maxAbsDiff(refC, await loss((xi) => conv2dFwdGrad(xi, wc, s, c.pad), gyC).data())).toBeLessThan(1e-4 * maxAbs(refC));
-      // The same forward-op gradient on wasm, which has no DepthwiseConv2dNativeBackpropInput kernel.
+      // The same forward-op gradients on wasm, which has no DepthwiseConv2dNativeBackpropInput kernel
+      // (strided conv2d: the polyphase path, one conv and a depthToSpace).
       await useBackend('wasm');
       expect(maxAbsDiff(refD, await loss((xi) => depthwiseConvFwdGrad(xi, wd, s, c.pad), gyD).data())).toBeLessThan(1e-4 * maxAbs(refD));
+      expect(maxAbsDiff(refC, await loss((xi) => conv2dFwdGrad(xi, wc, s, c.pad), gyC).data())).toBeLessThan(1e-4 * maxAbs(refC));
       tf.dispose([x, wd, wc, outD, outC, gyD, gyC]);
     });
   }
@@ -57,7 +59,9 @@ describe('forward-op convolution gradients', () => {
       const plain = (dw: boolean) => (xi: tf.Tensor4D) => tf.relu6(tf.add(dw ? tf.depthwiseConv2d(xi, wd, c.s, c.pad) : tf.conv2d(xi, wc, c.s, c.pad), dw ? bd : bc));
       for (const dw of [true, false]) {
         await useBackend('cpu');
-        const wBack = backwardKernel(dw ? wd : wc, dw);
+        const wBack = backwardKernel(dw ? wd : wc, dw, s);
+        // Strided regular convs get the polyphase kernel [ceil(k/s), ceil(k/s), cout, s²·cin].
+        if (!dw && c.s > 1) expect(wBack.shape).toEqual([Math.ceil(c.k / c.s), Math.ceil(c.k / c.s), 4, c.s * c.s * 3]);
         const fused = (xi: tf.Tensor4D) => fusedConvBlock(xi, dw ? wd : wc, dw ? bd : bc, wBack, s, c.pad, dw, 'relu6');
         const y = plain(dw)(x);
         const yv = await y.data();

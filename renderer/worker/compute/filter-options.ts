@@ -62,10 +62,11 @@ export interface FilterOptions {
   /** Largest tile side in input pixels (halo included); 0 = automatic (≤ 4096, under WebGL's 8192). */
   tileSize: number;
   /**
-   * Engine layout on wasm: 'blocks' (the image's free [H, W/B, B] view, filter-block.ts) or
-   * 'strips' (the older layout, filter-plan.ts); auto = the cheaper. For tests and benchmarks.
+   * Engine layout: 'blocks' (wasm: the image's free [H, W/B, B] view, filter-block.ts), 'strips'
+   * (the older layout, filter-plan.ts) or 'direct' (typed-array loops, filter-direct.ts); auto =
+   * direct on tfjs-cpu, else the cheaper of blocks and strips. For tests and benchmarks.
    */
-  layout?: 'auto' | 'blocks' | 'strips';
+  layout?: 'auto' | 'blocks' | 'strips' | 'direct';
 }
 
 /** The article's horizontal-edge kernel. */

@@ -31,9 +31,10 @@ function classMask(net: PlainNet, c: number): tf.Tensor2D {
 }
 
 /** d(logit_c)/d(activation of `layer`) and the activation itself (a clone of `given` when passed). */
-function layerGrad(net: PlainNet, x: tf.Tensor4D, layer: string, c: number, given?: tf.Tensor4D): { act: tf.Tensor4D; grad: tf.Tensor4D } {
+function layerGrad(net: PlainNet, x: tf.Tensor4D | null, layer: string, c: number, given?: tf.Tensor4D): { act: tf.Tensor4D; grad: tf.Tensor4D } {
+  if (!x && !given) throw new Error('camGrid needs the model input or the target layer activation');
   return tf.tidy(() => {
-    const act = given ? tf.clone(given) : (net.forward(x, [layer])[0] as tf.Tensor4D);
+    const act = given ? tf.clone(given) : (net.forward(x!, [layer])[0] as tf.Tensor4D);
     const mask = classMask(net, c);
     const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(net.forward(a as tf.Tensor4D, ['logits'], { from: layer })[0]!, mask)))(act) as tf.Tensor4D;
     return { act, grad };
@@ -41,7 +42,7 @@ function layerGrad(net: PlainNet, x: tf.Tensor4D, layer: string, c: number, give
 }
 
 /** Grad-CAM and Grad-CAM++ weights → ReLU(Σ_k w_k A_k) on the layer grid. */
-function gradientCam(net: PlainNet, x: tf.Tensor4D, o: CamGridOptions): tf.Tensor2D {
+function gradientCam(net: PlainNet, x: tf.Tensor4D | null, o: CamGridOptions): tf.Tensor2D {
   const { act, grad } = layerGrad(net, x, o.layer, o.classIndex, o.act);
   const cam = tf.tidy(() => {
     let weights: tf.Tensor;
@@ -110,9 +111,13 @@ async function scoreCam(net: PlainNet, x: tf.Tensor4D, o: CamGridOptions, ctx?: 
   }
 }
 
-/** Computes one CAM grid for a model input [1,H,W,3]. */
-export async function camGrid(net: PlainNet, x: tf.Tensor4D, o: CamGridOptions, ctx?: JobContext): Promise<CamGrid> {
-  const cam = o.method === 'scorecam' ? await scoreCam(net, x, o, ctx) : gradientCam(net, x, o);
+/**
+ * Computes one CAM grid for a model input [1,H,W,3]; the input may be null for Grad-CAM and
+ * Grad-CAM++ when `o.act` holds its target-layer activation (Score-CAM always needs it).
+ */
+export async function camGrid(net: PlainNet, x: tf.Tensor4D | null, o: CamGridOptions, ctx?: JobContext): Promise<CamGrid> {
+  if (o.method === 'scorecam' && !x) throw new Error('Score-CAM needs the model input');
+  const cam = o.method === 'scorecam' ? await scoreCam(net, x!, o, ctx) : gradientCam(net, x, o);
   const [height, width] = cam.shape;
   const data = (await cam.data()) as Float32Array;
   cam.dispose();

@@ -137,8 +137,9 @@ export async function explainCam(net: PlainNet, photo: Photo, opts: Partial<Expl
         for (const flip of flips) {
           throwIfAborted(ctx?.signal);
           const size = Math.round(net.inputSize * s);
-          const x = viewInput(net, photo, rect, size, flip);
           const act = shared && rect === views[0] && s === 1 && !flip ? shared : undefined;
+          // With the shared activation, only guided backprop still needs the input pixels.
+          const x = act && !guidedSum ? null : viewInput(net, photo, rect, size, flip);
           try {
             const grid = await camGrid(net, x, { ...o, method: o.method === 'guided' ? 'gradcam' : o.method, layer, classIndex, act }, o.method === 'scorecam' ? ctx : undefined);
             let g = flip ? flipMapX(grid.data, grid.width, grid.height) : grid.data;
@@ -149,14 +150,14 @@ export async function explainCam(net: PlainNet, photo: Photo, opts: Partial<Expl
             }
             if (grid.width !== gw || grid.height !== gh) g = resampleMap(g, grid.width, grid.height, gw, gh);
             for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! / (scales.length * flips.length);
-            if (guidedSum && s === 1 && !flip) {
+            if (guidedSum && x && s === 1 && !flip) {
               const gb = await guidedBackprop(net, x, classIndex);
               const camUp = resampleMap(grid.data, grid.width, grid.height, size, size);
               for (let i = 0; i < camUp.length; i++) for (let c = 0; c < 3; c++) gb[i * 3 + c]! *= camUp[i]!;
               accumulate(guidedSum, new Float32Array(0), W, H, deprocess(gb), size, size, rect, 3);
             }
           } finally {
-            x.dispose();
+            x?.dispose();
           }
           done++;
           ctx?.onProgress?.({ fraction: done / steps, label: `CAM ${done}/${steps}` });

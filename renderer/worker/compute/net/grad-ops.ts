@@ -81,6 +81,7 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, wBack: tf.Tensor4
   const { inH, inW, strides: s } = g;
   const ph = tfPadding(inH, kh, s[0], 1, g.padding).pad;
   const pw = tfPadding(inW, kw, s[1], 1, g.padding).pad;
+  if (!g.depthwise && isPolyphase(wBack, s, cin)) return polyphaseInputGrad(dy, wBack, s[0], inH, inW, ph[0], pw[0]);
   const [, h, wd] = dy.shape;
   const top = kh - 1 - ph[0] - (s[0] - 1);
   const left = kw - 1 - pw[0] - (s[1] - 1);
@@ -102,13 +103,72 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, wBack: tf.Tensor4
   return tf.addN(perJ);
 }
 
+/**
+ * Polyphase form of a stride-s convolution's input-gradient kernel, [T, T', cout, s·s·cin] with
+ * T = ceil(kh/s): output channel (ay, ax, ci) is the phase dx[q·s + ay − pad, q'·s + ax − pad'].
+ * Tap u of phase a is the forward tap a + (T − 1 − u)·s (zero past the kernel). Why: the zero
+ * spread of dy makes the backward conv do s² times the work; MobileNet's first layer (3x3, stride
+ * 2, 3 → 24 channels) took 90 of ~780 ms of kernel time of a 512 dream step that way.
+ */
+function polyphaseKernel(w: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [kh, kw, cin, cout] = w.shape;
+  const th = Math.ceil(kh / s);
+  const tw = Math.ceil(kw / s);
+  const src = w.dataSync();
+  const out = new Float32Array(th * tw * cout * s * s * cin);
+  for (let uy = 0; uy < th; uy++) {
+    for (let ux = 0; ux < tw; ux++) {
+      for (let ay = 0; ay < s; ay++) {
+        for (let ax = 0; ax < s; ax++) {
+          const ky = ay + (th - 1 - uy) * s;
+          const kx = ax + (tw - 1 - ux) * s;
+          if (ky >= kh || kx >= kw) continue;
+          for (let co = 0; co < cout; co++) {
+            for (let ci = 0; ci < cin; ci++) {
+              out[(((uy * tw + ux) * cout + co) * s * s + ay * s + ax) * cin + ci] = src[((ky * kw + kx) * cin + ci) * cout + co]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return tf.tensor4d(out, [th, tw, cout, s * s * cin]);
+}
+
+function isPolyphase(wBack: tf.Tensor4D, s: [number, number], cin: number): boolean {
+  return s[0] === s[1] && s[0] > 1 && wBack.shape[3] === s[0] * s[0] * cin;
+}
+
+/**
+ * dx of a regular stride-s convolution from its polyphase kernel: one stride-1 conv of dy gives
+ * every phase as channels (no zeros multiplied), a transpose interleaves them, and the TF
+ * padding in front is cropped off.
+ */
+function polyphaseInputGrad(dy: tf.Tensor4D, poly: tf.Tensor4D, s: number, inH: number, inW: number, top: number, left: number): tf.Tensor4D {
+  const [th, tw, , sc] = poly.shape;
+  const [n, h, wd] = dy.shape;
+  // Phase rows q cover dx rows q·s + a − top for a < s: enough of them to reach row inH − 1.
+  const qh = Math.ceil((inH + top) / s);
+  const qw = Math.ceil((inW + left) / s);
+  const phases = tf.conv2d(dy, poly, 1, [[0, 0], [th - 1, qh - h], [tw - 1, qw - wd], [0, 0]]);
+  // Interleaving by reshape/transpose: tfjs-wasm's DepthToSpace took 70 ms at 512x512x3.
+  const c = sc / (s * s);
+  const dx = tf.reshape(tf.transpose(tf.reshape(phases, [n * qh, qw, s, s * c]), [0, 2, 1, 3]), [n, qh * s, qw * s, c]) as tf.Tensor4D;
+  if (top === 0 && left === 0 && qh * s === inH && qw * s === inW) return dx;
+  return tf.slice(dx, [0, top, left, 0], [n, inH, inW, c]);
+}
+
 /** True when the live backend has a kernel of this name. */
 export function backendHas(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
-/** The kernel a backward pass convolves with: rotated 180° (and in/out swapped for conv2d). Precompute it once. */
-export function backwardKernel(w: tf.Tensor4D, depthwise: boolean): tf.Tensor4D {
+/**
+ * The kernel a backward pass convolves with: rotated 180° (and in/out swapped for conv2d), or the
+ * polyphase kernel of a regular conv with equal strides > 1. Precompute it once.
+ */
+export function backwardKernel(w: tf.Tensor4D, depthwise: boolean, strides: [number, number] = [1, 1]): tf.Tensor4D {
+  if (!depthwise && strides[0] === strides[1] && strides[0] > 1) return polyphaseKernel(w, strides[0]);
   return tf.tidy(() => {
     const [kh, kw] = w.shape;
     // wasm's Reverse is slow: skip it for 1×1 kernels, where it is the identity.
@@ -144,7 +204,7 @@ export function conv2dFwdGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, 
     const [, inH, inW] = x4.shape;
     return {
       value: tf.conv2d(x4, w, strides, padding),
-      gradFunc: (dy: tf.Tensor) => convInputGrad(dy as tf.Tensor4D, w, wBack ?? backwardKernel(w, false), { inH, inW, strides, padding, depthwise: false }),
+      gradFunc: (dy: tf.Tensor) => convInputGrad(dy as tf.Tensor4D, w, wBack ?? backwardKernel(w, false, strides), { inH, inW, strides, padding, depthwise: false }),
     };
   });
   return f(x) as tf.Tensor4D;

@@ -149,7 +149,7 @@ function convStep(layer: tf.layers.Layer, inputs: string[], bn: tf.layers.Layer 
   const dilated = dil[0] !== 1 || dil[1] !== 1;
   // Built on first use outside any tape (tf.keep), then reused by every backward pass.
   let KB: tf.Tensor4D | null = null;
-  const kb = () => (KB ??= tf.keep(backwardKernel(K, depthwise)));
+  const kb = () => (KB ??= tf.keep(backwardKernel(K, depthwise, strides)));
   const ownAct = String(cfg.activation ?? 'linear');
   const forwardOpGrads = (mode: StepMode) =>
     mode.grads === 'forward-ops' ||
