@@ -152,6 +152,9 @@ test('live preview while sliders move; dream where the model sees a class; mask 
   await setSlider(page, 'dream-octaves', 1);
   await setSlider(page, 'dream-step-size', 0.05);
   await page.getByTestId('dream-show-mask').uncheck();
+  // With no search, the list starts with what the network sees in this photo: a cat class (281–285).
+  await expect(page.getByTestId('dream-class')).toHaveValue(/^28[1-5]$/);
+  await expect(page.getByTestId('dream-class').locator('option').first()).toContainText('seen:');
   await page.getByTestId('dream-class-search').fill('tabby');
   await expect(page.getByTestId('dream-class')).toContainText('tabby');
   await page.getByTestId('dream-where').click();

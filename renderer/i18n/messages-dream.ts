@@ -58,6 +58,7 @@ export const dreamMessages = defineMessages({
   'dream.target.search': { en: 'Search a class (e.g. cat)', fr: 'Chercher une classe (ex. cat)' },
   'dream.target.run': { en: 'Dream there', fr: 'Rêver là' },
   'dream.target.none': { en: 'No class matches.', fr: 'Aucune classe ne correspond.' },
+  'dream.target.seen': { en: '{name} (seen: {pct}%)', fr: '{name} (vu : {pct} %)' },
   'dream.job': { en: 'Dream', fr: 'Rêve' },
   'dream.cam.running': { en: 'Grad-CAM of “{name}”', fr: 'Grad-CAM de « {name} »' },
   'dream.cam.empty': { en: 'The model sees no “{name}” in this photo.', fr: 'Le modèle ne voit pas de « {name} » dans cette photo.' },
