@@ -1,6 +1,8 @@
 /** Renderer entry: picks the host (Electron bridge, e2e binding or browser), starts the worker, mounts the app. */
 import { mount } from 'svelte';
 import type { HostApi } from '../electron/ipc-contract';
+// First, so the panels' own (scoped, equally specific) rules come after it and win.
+import './theme.css';
 import App from './App.svelte';
 import { startComputeWorker } from './compute-client';
 import { createBindingHost, type HostBinding } from './host/binding-host';
