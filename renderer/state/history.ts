@@ -176,27 +176,28 @@ export class History<D> {
 
   /** Reverts the latest entry; resolves to its label, or null when there is nothing to undo. */
   undo(doc: D): Promise<string | null> {
-    return this.enqueue(async () => {
-      const e = this.done.at(-1);
-      if (!e) return null;
-      await this.load(e);
-      this.done.pop();
-      e.undo(doc);
-      this.undone.push(e);
-      this.balance();
-      return e.label;
-    });
+    return this.step(doc, 'undo');
   }
 
   /** Re-applies the latest undone entry; resolves to its label or null. */
   redo(doc: D): Promise<string | null> {
+    return this.step(doc, 'redo');
+  }
+
+  /**
+   * Moves the latest entry from one stack to the other and applies it. The stacks are looked up
+   * again after the load: a push meanwhile replaces `undone`.
+   */
+  private step(doc: D, way: 'undo' | 'redo'): Promise<string | null> {
+    const stacks = (): [HistoryEntry<D>[], HistoryEntry<D>[]] => (way === 'undo' ? [this.done, this.undone] : [this.undone, this.done]);
     return this.enqueue(async () => {
-      const e = this.undone.at(-1);
+      const e = stacks()[0].at(-1);
       if (!e) return null;
       await this.load(e);
-      this.undone.pop();
-      e.redo(doc);
-      this.done.push(e);
+      const [from, to] = stacks();
+      from.pop();
+      e[way](doc);
+      to.push(e);
       this.balance();
       return e.label;
     });
