@@ -173,33 +173,28 @@ export class Editor {
   }
 
   /** Undoes the last action (a step kept on disk is read back first); ignored while a job runs. */
-  async undo(): Promise<void> {
-    const doc = this.doc;
-    // A running job computes from the current pixels: undoing under it would commit its result on the wrong base.
-    if (this.job) return;
-    if (doc && (await this.historyStep(() => this.history.undo(doc))) !== null && doc === this.doc) {
-      this.revision++;
-      this.syncTitle();
-    }
+  undo(): Promise<void> {
+    return this.historyStep('undo');
   }
 
   /** Redoes the last undone action; ignored while a job runs. */
-  async redo(): Promise<void> {
-    const doc = this.doc;
-    if (this.job) return;
-    if (doc && (await this.historyStep(() => this.history.redo(doc))) !== null && doc === this.doc) {
-      this.revision++;
-      this.syncTitle();
-    }
+  redo(): Promise<void> {
+    return this.historyStep('redo');
   }
 
-  private historyStep(step: () => Promise<string | null>): Promise<string | null> {
-    const run = step().catch((e: unknown) => {
-      this.error = t('app.failed', { label: t('app.undo'), error: e instanceof Error ? e.message : String(e) });
+  private async historyStep(way: 'undo' | 'redo'): Promise<void> {
+    const doc = this.doc;
+    // A running job computes from the current pixels: undoing under it would commit its result on the wrong base.
+    if (this.job || !doc) return;
+    const run = this.history[way](doc).catch((e: unknown) => {
+      this.error = t('app.failed', { label: t(way === 'undo' ? 'app.undo' : 'app.redo'), error: e instanceof Error ? e.message : String(e) });
       return null;
     });
     this.historyInFlight = run;
-    return run;
+    if ((await run) !== null && doc === this.doc) {
+      this.revision++;
+      this.syncTitle();
+    }
   }
 
   /** Marks the current state as saved (after an export of the whole document). */
