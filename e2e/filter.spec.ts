@@ -137,3 +137,34 @@ test('zoomed out: the preview covers the view without touching the document; the
   await page.getByRole('button', { name: 'Dream' }).click();
   await expect.poll(layers).toEqual([]);
 });
+
+test('leaving a panel and coming back keeps what was set in it: kernel edits, options, sliders, preview switch', async ({ page }) => {
+  await openChelsea(page);
+  await page.getByTestId('kernel-select').selectOption('sobel-y');
+  await page.getByLabel('Row 1, column 2').fill('-3');
+  await page.getByLabel('Row 1, column 2').press('Enter');
+  await expect(page.getByTestId('kernel-select')).toHaveValue('custom');
+  await page.getByTestId('border').selectOption('reflect');
+  await page.getByTestId('preview-toggle').uncheck();
+
+  await page.getByTestId('tab-dream').click();
+  await page.getByTestId('dream-steps').fill('25');
+  await expect(page.getByTestId('dream-steps-value')).toHaveText('25');
+  await page.getByTestId('dream-preview-toggle').uncheck();
+  await page.getByTestId('tab-explain').click();
+  await expect(page.getByTestId('dream-panel')).toHaveCount(0);
+
+  await page.getByTestId('tab-filter').click();
+  await expect(page.getByTestId('kernel-select')).toHaveValue('custom');
+  await expect(page.getByLabel('Row 1, column 2')).toHaveValue('-3');
+  await expect(page.getByLabel('Row 3, column 2')).toHaveValue('2');
+  await expect(page.getByTestId('border')).toHaveValue('reflect');
+  await expect(page.getByTestId('preview-toggle')).not.toBeChecked();
+  // Coming back is not an edit: nothing is previewed and the document is untouched.
+  await expect(page.getByTestId('preview-status')).toHaveAttribute('data-status', 'idle');
+  await expect(page.getByTestId('undo')).toBeDisabled();
+
+  await page.getByTestId('tab-dream').click();
+  await expect(page.getByTestId('dream-steps-value')).toHaveText('25');
+  await expect(page.getByTestId('dream-preview-toggle')).not.toBeChecked();
+});

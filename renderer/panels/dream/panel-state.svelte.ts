@@ -1,4 +1,5 @@
 /** The Dream panel's own state: slider values, brush, and the switches; changes bump `revision` for the preview. */
+import { perEditor } from '../../state/per-editor';
 import { defaultBrushSettings, type BrushSettings } from './brush';
 import { clampSettings, defaultDreamSettings, type DreamSettings } from './dream-settings';
 
@@ -22,3 +23,6 @@ export class DreamPanelState {
     return clampSettings($state.snapshot(this.settings));
   }
 }
+
+/** The editor's Dream panel state: leaving the tab and coming back keeps the sliders and the brush. */
+export const dreamPanelStateFor = perEditor(() => new DreamPanelState());

@@ -6,6 +6,7 @@
 import type { Editor } from '../../state/editor.svelte';
 import type { Rgba } from '../../worker/protocol';
 import { LivePreview, type PreviewRun } from '../live-preview.svelte';
+import { perEditor } from '../../state/per-editor';
 import { t } from '../../i18n/i18n.svelte';
 import '../../i18n/messages-dream';
 import type { Rect } from './brush';
@@ -52,3 +53,6 @@ export class DreamPreview extends LivePreview<DreamPreviewRequest> {
     return t('dream.preview.failed', { error });
   }
 }
+
+/** The editor's Dream preview controller (its on/off switch survives a tab switch). */
+export const dreamPreviewFor = perEditor((editor) => new DreamPreview(editor));

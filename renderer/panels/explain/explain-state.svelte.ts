@@ -4,6 +4,7 @@ import { t } from '../../i18n/i18n.svelte';
 import '../../i18n/messages-explain';
 import { transferCopy, type DocumentState, type Editor } from '../../state/editor.svelte';
 import type { Rgba } from '../../worker/protocol';
+import { perEditor } from '../../state/per-editor';
 import { overlay, type ColormapName } from '../../worker/compute/explain/colormap';
 import type { ClassScore } from '../../worker/compute/explain/explain';
 import type { FeatureMapsOpResult } from '../../worker/compute/explain/explain-ops';
@@ -238,14 +239,5 @@ export class ExplainState {
   }
 }
 
-const states = new WeakMap<Editor, ExplainState>();
-
 /** The editor's Explain state, created on first use. */
-export function explainStateFor(editor: Editor): ExplainState {
-  let s = states.get(editor);
-  if (!s) {
-    s = new ExplainState(editor);
-    states.set(editor, s);
-  }
-  return s;
-}
+export const explainStateFor = perEditor((editor) => new ExplainState(editor));

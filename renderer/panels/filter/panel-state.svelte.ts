@@ -1,5 +1,6 @@
 /** Reactive state of the Filter panel: the chosen kernel, its parameters, the editor's kernel and the options. */
 import type { Editor } from '../../state/editor.svelte';
+import { perEditor } from '../../state/per-editor';
 import type { Kernel } from '../../worker/compute/filter-options';
 import { presetOptions } from '../../worker/compute/kernels';
 import {
@@ -89,3 +90,6 @@ export class FilterPanelState {
     this.touch();
   }
 }
+
+/** The editor's Filter panel state: leaving the tab and coming back keeps the kernel and options. */
+export const filterPanelStateFor = perEditor(() => new FilterPanelState());

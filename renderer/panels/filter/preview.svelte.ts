@@ -7,6 +7,7 @@ import type { Editor } from '../../state/editor.svelte';
 import type { FilterOptions } from '../../worker/compute/filter-options';
 import type { Rgba } from '../../worker/protocol';
 import { LivePreview, type PreviewRun } from '../live-preview.svelte';
+import { perEditor } from '../../state/per-editor';
 import { t } from '../../i18n/i18n.svelte';
 import '../../i18n/messages-filter';
 import {
@@ -87,3 +88,6 @@ export class FilterPreview extends LivePreview<PreviewRequest> {
     return covers ? null : t('filter.preview.partial', { w: full.w, h: full.h });
   }
 }
+
+/** The editor's Filter preview controller (its on/off switch survives a tab switch). */
+export const filterPreviewFor = perEditor((editor) => new FilterPreview(editor));
