@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fastestBackend } from './compute/filter-plan';
+import { shareIdentityOnWasm } from './compute/net/wasm-identity';
 import type { BackendInfo } from './protocol';
 
 type BackendName = BackendInfo['backend'];
@@ -102,6 +103,7 @@ export async function selectBackend(pref: 'auto' | BackendName, wasmPath: string
     chosen = (fastestBackend(probes) as BackendName | null) ?? 'webgl';
   }
   if (tf.getBackend() !== chosen) await trySet(chosen);
+  shareIdentityOnWasm();
   const wasmThreads = chosen === 'wasm' && getThreadsCount() > 1;
   const measured = Object.entries(probes).map(([b, ms]) => `${b} ${ms.toFixed(1)} ms`).join(', ');
   const reason =

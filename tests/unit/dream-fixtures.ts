@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import type { DreamNet } from '../../renderer/worker/compute/dream/objective';
+import { shareIdentityOnWasm } from '../../renderer/worker/compute/net/wasm-identity';
 import type { Rgba } from '../../renderer/worker/protocol';
 
 /** Repository root (tests run from it). */
@@ -13,8 +14,9 @@ export const sharedDir = resolve(repoRoot, '..', 'shared');
 /** The real MobileNet v1 0.75 model folder. */
 export const modelDir = resolve(sharedDir, 'models', 'mobilenet_v1_0.75_224');
 
-/** Starts the wasm backend (the CLI's default) and fails loudly if it cannot. */
+/** Starts the wasm backend (the CLI's default, Identity sharing memory as in the app) and fails loudly if it cannot. */
 export async function useWasm(): Promise<void> {
+  shareIdentityOnWasm();
   if (tf.getBackend() === 'wasm') return;
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not start');
   await tf.ready();

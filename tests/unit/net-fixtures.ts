@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readImageFile } from '../../electron/cli/image-files';
+import { shareIdentityOnWasm } from '../../renderer/worker/compute/net/wasm-identity';
 
 /** Repository root (tests run from anywhere). */
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -11,10 +12,11 @@ export const modelDir = path.resolve(repoRoot, '..', 'shared', 'models', 'mobile
 /** A shared photo by file name. */
 export const photoPath = (name: string): string => path.resolve(repoRoot, '..', 'shared', 'photos', name);
 
-/** Switches the tfjs backend and waits for it. */
+/** Switches the tfjs backend and waits for it (wasm as the app runs it: Identity shares memory). */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to start`);
   await tf.ready();
+  shareIdentityOnWasm();
 }
 
 /** Reads a shared photo as RGBA. */
