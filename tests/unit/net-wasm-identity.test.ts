@@ -26,6 +26,11 @@ describe('shared Identity on wasm', () => {
     x.dispose();
     expect(Array.from(z.dataSync())).toEqual([1, 2, 3, 4]);
     z.dispose();
+    const s = tf.tensor1d(['a', 'b'], 'string');
+    const sc = tf.clone(s);
+    s.dispose();
+    expect(sc.arraySync()).toEqual(['a', 'b']);
+    sc.dispose();
     expect(heapIds()).toBe(ids);
     expect(tf.memory().numTensors).toBe(base.numTensors);
   });

@@ -22,8 +22,7 @@ export function shareIdentityOnWasm(): void {
 
 function sharedIdentity({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const x = inputs.x!;
-  // Strings live outside the heap; none reach this path, but keep tfjs's copy semantics for them.
-  if (x.dtype === 'string') throw new Error('shared Identity: string tensors are not supported on wasm');
+  // String tensors are refcounted in the same map (their bytes live outside the heap), so they share too.
   (backend as RefCounted).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
