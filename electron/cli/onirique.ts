@@ -1,60 +1,8 @@
 /** The `onirique` command line: the app's compute modules on files, in Node. */
-import { classifyCommand } from './commands/classify';
-import { dreamCommand } from './commands/dream';
-import { filterCommand } from './commands/filter';
-import { gradcamCommand } from './commands/gradcam';
-import { kernelsCommand } from './commands/kernels';
-import { modelsCommand } from './commands/models';
-import { initNodeBackend } from './node-backend';
-
-type Command = (argv: string[]) => Promise<number>;
-
-const commands: Record<string, Command> = {
-  classify: classifyCommand,
-  dream: dreamCommand,
-  filter: filterCommand,
-  gradcam: gradcamCommand,
-  kernels: kernelsCommand,
-  models: modelsCommand,
-};
-
-const usage = `usage: onirique <command> [options]
-commands:
-  filter --kernel NAME|--kernel-file K.json [--param k=v] [--channels luma|rgb|sum] [--border zero|replicate|reflect|symmetric|wrap]
-         [--mode same|valid] [--output clamp|abs|abs-max|offset] [--stride N] [--dilation N] [--flip] IN OUT
-                                  apply a convolution kernel (e.g. edges-horizontal)
-  kernels [NAME [--param k=v]] [--json]   list the preset kernels with their matrices
-  models list|install [ID]|import DIR|remove ID   manage the model cache
-  dream [--layer conv_pw_9_relu[:W],...] [--channels 3,17] [--steps 20] [--octaves 4] [--octave-scale 1.4]
-        [--step-size 0.01] [--jitter 32] [--tile 512] [--mask MASK.png] [--seed 1] [--model DIR] IN OUT
-                                  Deep Dream (mask: white = dream, black = keep)
-  classify [--model DIR] [--top 5] [--fit resize|center-crop] IN   top classes, e.g. "85.2%  espresso (967)"
-  gradcam [--class N|auto] [--layer L] [--method gradcam|gradcam++|guided|scorecam] [--colormap jet|turbo|viridis|inferno]
-          [--alpha 0.5] [--fit resize|center-crop|tiles] [--smooth] [--raw CAM.npy|CAM.csv] [--heatmap HEAT16.png] [--model DIR] IN OUT.png
-                                  class activation map overlay (parameters stored in PNG text chunks)`;
-
-/** Entry point; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
-    console.log(usage);
-    return name ? 0 : 2;
-  }
-  const cmd = commands[name];
-  if (!cmd) {
-    console.error(`onirique: unknown command “${name}”\n${usage}`);
-    return 2;
-  }
-  try {
-    await initNodeBackend();
-    return await cmd(rest);
-  } catch (e) {
-    console.error(`onirique ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  }
-}
+import { main } from './cli-main';
 
 main(process.argv.slice(2)).then(
+
   (code) => process.exit(code),
   (e: unknown) => {
     console.error(`onirique: ${String(e)}`);

@@ -4,6 +4,10 @@ import { classifyImage } from '../../../renderer/worker/compute/explain/explain'
 import type { FitMode } from '../../../renderer/worker/compute/explain/explain-options';
 import { readImageFile } from '../image-files';
 import { defaultModelDir, loadPlainNetFromDir } from '../model-files';
+import { UsageError } from './filter';
+
+/** The classify command's usage line (printed by --help and on a usage error). */
+export const classifyUsage = 'usage: onirique classify [--model DIR] [--top N] [--fit resize|center-crop] IN';
 
 /** Runs the classify command; returns the exit code. */
 export async function classifyCommand(argv: string[]): Promise<number> {
@@ -13,7 +17,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     options: { model: { type: 'string' }, top: { type: 'string', default: '5' }, fit: { type: 'string', default: 'resize' } },
   });
   const [input] = positionals;
-  if (!input || positionals.length !== 1) throw new Error('usage: onirique classify [--model DIR] [--top N] [--fit resize|center-crop] IN');
+  if (!input || positionals.length !== 1) throw new UsageError(classifyUsage);
   const fit = values.fit as FitMode;
   if (fit !== 'resize' && fit !== 'center-crop') throw new Error(`--fit must be resize or center-crop, not “${values.fit}”`);
   const topK = Number(values.top);

@@ -8,8 +8,10 @@ import { dreamNetFromPlain } from '../../../renderer/worker/compute/dream/plain-
 import { AbortError } from '../../../renderer/worker/compute/job';
 import { readImageFile, writeImageFile } from '../image-files';
 import { defaultModelDir, loadPlainNetFromDir } from '../model-files';
+import { UsageError } from './filter';
 
-const usage = `usage: onirique dream [--layer NAME[:WEIGHT],...] [--channels 3,17] [--class N] [--reduce mean|l2]
+/** The dream command's usage (printed by --help and on a usage error). */
+export const dreamUsage = `usage: onirique dream [--layer NAME[:WEIGHT],...] [--channels 3,17] [--class N] [--reduce mean|l2]
        [--steps 20] [--octaves 4] [--octave-scale 1.4] [--step-size 0.01] [--normalize std|mean-abs]
        [--jitter 32] [--tile 512] [--overlap 64] [--mask MASK.png] [--feather 16] [--strength 1]
        [--seed 1] [--model DIR] [--quiet] IN OUT`;
@@ -79,7 +81,7 @@ export async function dreamCommand(argv: string[]): Promise<number> {
     },
   });
   const [input, output] = positionals;
-  if (!input || !output || positionals.length !== 2) throw new Error(usage);
+  if (!input || !output || positionals.length !== 2) throw new UsageError(dreamUsage);
   const options = dreamOptionsFromArgs(values);
   const image = await readImageFile(input);
   const mask = values.mask ? await readMaskFile(values.mask, image.width, image.height) : null;

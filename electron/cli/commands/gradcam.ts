@@ -11,8 +11,10 @@ import { writeFileAtomic } from '../../services/atomic-write';
 import { addPngText } from '../../services/png-text';
 import { readImageFile, writeImageFile } from '../image-files';
 import { defaultModelDir, loadPlainNetFromDir } from '../model-files';
+import { UsageError } from './filter';
 
-const usage =
+/** The gradcam command's usage (printed by --help and on a usage error). */
+export const gradcamUsage =
   'usage: onirique gradcam [--class N|auto] [--layer L] [--method gradcam|gradcam++|guided|scorecam] [--colormap jet] [--alpha 0.5] ' +
   '[--fit resize|center-crop|tiles] [--smooth] [--raw CAM.npy|CAM.csv] [--heatmap HEAT16.png] [--model DIR] IN OUT.png';
 
@@ -35,7 +37,7 @@ export async function gradcamCommand(argv: string[]): Promise<number> {
     },
   });
   const [input, output] = positionals;
-  if (!input || !output || positionals.length !== 2) throw new Error(usage);
+  if (!input || !output || positionals.length !== 2) throw new UsageError(gradcamUsage);
   const method = values.method as CamMethod;
   if (!camMethods.includes(method)) throw new Error(`--method must be one of ${camMethods.join(', ')}`);
   const colormap = values.colormap as ColormapName;

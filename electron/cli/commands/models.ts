@@ -6,8 +6,10 @@ import type { HostProgress, ModelEntry } from '../../ipc-contract';
 import { DEFAULT_MODEL_ID } from '../../services/model-catalog';
 import type { PixelRange } from '../../services/model-files';
 import { ModelStore } from '../../services/model-store';
+import { UsageError } from './filter';
 
-const usage = `usage: onirique models list [--json]
+/** The models command's usage (printed by --help and on a usage error). */
+export const modelsUsage = `usage: onirique models list [--json]
        onirique models install [ID]          (default ${DEFAULT_MODEL_ID})
        onirique models import DIR [--name NAME] [--labels FILE] [--input-size N] [--range -1..1|0..1]
        onirique models remove ID
@@ -86,7 +88,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'install': {
-      if (args.length > 1) throw new Error(usage);
+      if (args.length > 1) throw new UsageError(modelsUsage);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -105,7 +107,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     }
     case 'import': {
       const [dir] = args;
-      if (!dir || args.length !== 1) throw new Error(usage);
+      if (!dir || args.length !== 1) throw new UsageError(modelsUsage);
       const entry = await store.importFrom(dir, {
         name: values.name,
         labelsFile: values.labels,
@@ -117,12 +119,12 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     }
     case 'remove': {
       const [id] = args;
-      if (!id || args.length !== 1) throw new Error(usage);
+      if (!id || args.length !== 1) throw new UsageError(modelsUsage);
       await store.remove(id);
       console.log(`removed ${id}`);
       return 0;
     }
     default:
-      throw new Error(usage);
+      throw new UsageError(modelsUsage);
   }
 }
