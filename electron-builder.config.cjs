@@ -6,7 +6,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file electron-builder loads
 const path = require('node:path');
 
-/** Image types registered as "open with Onirique"; mirrors ASSOCIATED_EXTENSIONS in electron/services/file-associations.ts. */
+/** Image types registered as "open with Onirique"; mirrors ASSOCIATED_EXTENSIONS in src/services/file-associations.ts. */
 const imageTypes = [
   { ext: ['jpg', 'jpeg'], name: 'JPEG image', mimeType: 'image/jpeg' },
   { ext: ['png'], name: 'PNG image', mimeType: 'image/png' },

@@ -4,15 +4,28 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 
-const noUiOrElectron = {
+// Feature compute and core run in the worker, in the browser page and in Node: no UI, no Electron, no node:*.
+const computeRules = {
   paths: [
-    { name: 'electron', message: 'The worker never imports Electron.' },
+    { name: 'electron', message: 'Compute and core never import Electron.' },
     { name: 'sharp', message: 'Compute modules run in the browser too: no Node libraries.' },
   ],
   patterns: [
-    { group: ['**/*.svelte', '**/state/*', '**/components/*', '**/panels/*', '**/host/*', '**/i18n/*'], message: 'The worker and compute modules never import UI code.' },
-    { group: ['**/electron/**'], message: 'The worker and compute modules never import main-process code.' },
+    { group: ['**/*.svelte', '**/ui/**', '**/app/**', '**/host/**', '**/*-messages', '**/*-messages.ts'], message: 'Compute and core never import UI code.' },
+    { group: ['**/electron/**', '**/services/**', '**/cli/**', '**/web-server/**', '**/*-command', '**/*-command.ts'], message: 'Compute and core never import main-process, CLI or server code.' },
     { group: ['node:*'], message: 'Compute modules run in the browser too: no Node APIs.' },
+  ],
+};
+
+// The UI (app shell, panels, hosts) runs in a browser page: it reaches the host only through the host contract.
+const uiRules = {
+  paths: [
+    { name: 'electron', message: 'The renderer talks to the host only through HostApi.' },
+    { name: 'sharp', message: 'The renderer talks to the host only through HostApi.' },
+  ],
+  patterns: [
+    { group: ['node:*'], message: 'The renderer runs in a browser: no Node APIs.' },
+    { group: ['**/electron/**', '**/services/**', '**/cli/**', '**/web-server/**', '**/*-command', '**/*-command.ts'], message: 'The renderer may import only the host contract, not main-process, CLI or server code.' },
   ],
 };
 
@@ -32,24 +45,14 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
-  { files: ['renderer/worker/**/*.ts'], rules: { 'no-restricted-imports': ['error', noUiOrElectron] } },
   {
-    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
-    ignores: ['renderer/worker/**'],
+    files: ['src/core/**/*.ts', 'src/*/compute/**/*.ts', 'src/compute/contract.ts', 'src/compute/worker.ts', 'src/compute/backend.ts'],
+    rules: { 'no-restricted-imports': ['error', computeRules] },
+  },
+  {
+    files: ['src/app/**/*.ts', 'src/app/**/*.svelte', 'src/host/**/*.ts', 'src/*/ui/**/*.ts', 'src/*/ui/**/*.svelte', 'src/*/*-messages.ts', 'src/compute/compute-client.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'The renderer talks to the host only through HostApi.' },
-            { name: 'sharp', message: 'The renderer talks to the host only through HostApi.' },
-          ],
-          patterns: [
-            { group: ['node:*'], message: 'The renderer runs in a browser: no Node APIs.' },
-            { group: ['**/electron/**', '!**/electron/ipc-contract'], message: 'The renderer may import only the host contract from electron/.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', uiRules],
       // Plain Map/URL values here are not reactive state (registries, one-off URLs).
       'svelte/prefer-svelte-reactivity': 'off',
     },

@@ -13,6 +13,9 @@ const chromiumArgs = [
   '--disable-quic',
 ];
 
+// E2E_PORT lets two engineers run specs side by side; CI uses the default.
+const port = Number(process.env.E2E_PORT ?? 4319);
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -22,15 +25,15 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4319/',
+    baseURL: `http://127.0.0.1:${port}/`,
     viewport: { width: 1280, height: 800 },
     deviceScaleFactor: 1,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: 'node dist/web/server.cjs --port 4319',
-    url: 'http://127.0.0.1:4319/',
+    command: `node dist/web/server.cjs --port ${port}`,
+    url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,
   },

@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
@@ -28,12 +29,13 @@ function tfjsWasm(): Plugin {
 }
 
 export default defineConfig({
-  root: 'renderer',
+  root: 'src/app',
   base: './',
-  plugins: [svelte(), tfjsWasm()],
+  // The app's root is src/app; the Svelte config sits at the repository root.
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.mjs', import.meta.url)) }), tfjsWasm()],
   worker: { format: 'es' },
   build: {
-    outDir: '../dist/renderer',
+    outDir: '../../dist/renderer',
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

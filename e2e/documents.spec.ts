@@ -25,6 +25,8 @@ test('bad input gives a clear message and the open document stays intact', async
   await page.getByTestId('open').click();
   await expect(page.getByTestId('doc-title')).toHaveText('coffee.png');
   await page.keyboard.press('1');
+  // The canvas shows the document alone: no live filter preview over it.
+  await page.getByTestId('preview-toggle').uncheck();
   const before = await readCanvas(page, 600, 400);
 
   const jpeg = await readFile(join(photosDir, 'rocket.jpg'));
@@ -80,6 +82,8 @@ test('a failed full decode after the preview keeps the previous document', async
   await page.getByTestId('open').click();
   await expect(page.getByTestId('doc-title')).toHaveText('chelsea.png');
   await page.keyboard.press('1');
+  // The canvas shows the document alone: no live filter preview over it.
+  await page.getByTestId('preview-toggle').uncheck();
   const before = await readCanvas(page, 451, 300);
   await page.keyboard.press('0');
   await watchDrawn(page);

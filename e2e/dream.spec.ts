@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readPngText } from '../electron/services/png-text';
+import { readPngText } from '../src/services/png-text';
 import { openApp, photosDir, startModelHost } from './harness';
 import { decodeRgba, readCanvas } from './pixels';
 

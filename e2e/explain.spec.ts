@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_MODEL_ID } from '../electron/services/model-catalog';
-import { modelsRoot } from '../electron/services/model-files';
-import { readPngText } from '../electron/services/png-text';
+import { DEFAULT_MODEL_ID } from '../src/services/model-catalog';
+import { modelsRoot } from '../src/services/model-files';
+import { readPngText } from '../src/services/png-text';
 import { openApp, photosDir, repoRoot, startModelHost, type Harness } from './harness';
 import { decodeRgba, readCanvas } from './pixels';
 

@@ -46,6 +46,8 @@ test('a corrupt file gives a visible error and the open document stays', async (
   await page.getByTestId('open').click();
   await expect(page.getByTestId('doc-title')).toContainText('coffee.png');
   await page.keyboard.press('1');
+  // The canvas shows the document alone: no live filter preview over it.
+  await page.getByTestId('preview-toggle').uncheck();
   const before = await readCanvas(page, 600, 400);
 
   const bad = join(h.userDataDir, 'broken.jpg');

@@ -10,11 +10,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HostServices } from '../electron/services/host-services';
-import { modelFileForUrlPath } from '../electron/services/model-files';
-import type { ModelStoreOptions } from '../electron/services/model-store';
-import { safeJoin } from '../electron/web-server';
-import { decodeBinary, encodeBinary } from '../renderer/host/binary-json';
+import { HostServices } from '../src/services/host-services';
+import { modelFileForUrlPath } from '../src/services/model-files';
+import type { ModelStoreOptions } from '../src/services/model-store';
+import { safeJoin } from '../src/web-server/http';
+import { decodeBinary, encodeBinary } from '../src/host/binary-json';
+import { bindingEvent, type BindingHandlers } from '../src/host/binding-host';
+import { hostTable, isWireMethod } from '../src/host/host-contract';
 
 /** Repository root and the shared data beside it. */
 export const repoRoot = resolve(__dirname, '..');
@@ -69,10 +71,13 @@ export async function openApp(page: Page, opts: { userDataDir?: string; modelOpt
   await page.exposeBinding('__oniriqueHost', async (_source, method: string, rawArgs: unknown) => {
     const args = decodeBinary(rawArgs) as unknown[];
     h.calls.push(method);
-    const result = await dispatch(h, method, args);
-    return encodeBinary(result);
+    if (!isWireMethod(method)) throw new Error(`harness: host method ${method} is not wired`);
+    return encodeBinary(await harnessHandlers[method](h, args));
   });
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  // The table's modelsChanged event: the page hears of installs, imports and removals, the CLI's included.
+  const stopWatching = services.onModelsChanged(() => emitEvent(page, bindingEvent(hostTable.onModelsChanged.channel), null));
+  page.once('close', stopWatching);
   // What app:// does in Electron: model files come from this harness's own cache folder.
   await page.route('**/models/**', async (route) => {
     const path = modelFileForUrlPath(userDataDir, new URL(route.request().url()).pathname);
@@ -89,70 +94,70 @@ export async function openApp(page: Page, opts: { userDataDir?: string; modelOpt
 
 const installs = new Map<string, AbortController>();
 
-async function dispatch(h: Harness, method: string, args: unknown[]): Promise<unknown> {
-  const s = h.services;
-  switch (method) {
-    case 'openDialog': {
-      const p = h.nextOpen;
-      h.nextOpen = null;
-      return p === null ? null : s.openPath(p);
-    }
-    case 'openBytes':
-      return s.openBytes(args[0], args[1]);
-    case 'openRecent':
-      return s.openRecent(args[0]);
-    case 'recentList':
-      return s.recentList();
-    case 'exportImage': {
-      const p = h.nextSave;
-      h.nextSave = null;
-      return p === null ? null : s.exportTo(p, args[0]);
-    }
-    case 'exportBytes': {
-      const p = h.nextSave;
-      h.nextSave = null;
-      return p === null ? null : s.exportBytesTo(p, args[0]);
-    }
-    case 'getSettings':
-      return s.getSettings();
-    case 'setSettings':
-      return s.setSettings(args[0]);
-    case 'saveRecovery':
-      return s.saveRecovery(args[0], args[1]);
-    case 'takeRecovery':
-      return s.takeRecovery();
-    case 'clearRecovery':
-      return s.clearRecovery();
-    case 'installModel': {
-      const controller = new AbortController();
-      installs.set(String(args[0]), controller);
-      const emit = (p: unknown) =>
-        void h.page.evaluate((p) => (window as unknown as { __oniriqueEmit?: (c: string, x: unknown) => void }).__oniriqueEmit?.('install-progress', p), p);
-      try {
-        return await s.installModel(args[0], { onProgress: emit, signal: controller.signal });
-      } finally {
-        installs.delete(String(args[0]));
-      }
-    }
-    case 'cancelInstall':
-      installs.get(String(args[0]))?.abort();
-      return null;
-    case 'importModel': {
-      const dir = h.nextOpen;
-      h.nextOpen = null;
-      return dir === null ? null : s.importModelFrom(dir);
-    }
-    case 'setDocumentEdited':
-    case 'setProgress':
-      return null;
-    default:
-      return dispatchModels(h, method, args);
-  }
+/** Takes the dialog answer the test set (once): the path the user "chose", or null for Cancel. */
+function chosen(h: Harness, which: 'nextOpen' | 'nextSave'): string | null {
+  const p = h[which];
+  h[which] = null;
+  return p;
 }
 
-async function dispatchModels(h: Harness, method: string, args: unknown[]): Promise<unknown> {
-  const s = h.services as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>;
-  const fn = s[method];
-  if (typeof fn !== 'function') throw new Error(`harness: host method ${method} is not wired`);
-  return fn.apply(h.services, args);
+/** Pushes an event to the page's binding host (ignored when the page is gone). */
+function emitEvent(page: Page, event: string, payload: unknown): void {
+  page.evaluate(([e, x]) => (window as unknown as { __oniriqueEmit?: (c: string, x: unknown) => void }).__oniriqueEmit?.(e, x), [event, payload] as const).catch(() => undefined);
 }
+
+/** Progress of an install, pushed to the page's binding host as the table's progress event. */
+function emitProgress(h: Harness, p: unknown): void {
+  emitEvent(h.page, bindingEvent(hostTable.installModel.progress), p);
+}
+
+/** One handler per host-table method that crosses the binding: the real services, dialogs answered by the test. */
+export const harnessHandlers: BindingHandlers<Harness> = {
+  openDialog: (h) => {
+    const p = chosen(h, 'nextOpen');
+    return p === null ? null : h.services.openPath(p);
+  },
+  openBytes: (h, [name, bytes]) => h.services.openBytes(name, bytes),
+  openRecent: (h, [id]) => h.services.openRecent(id),
+  fullImage: (h, [docId]) => h.services.fullImage(docId),
+  recentList: (h) => h.services.recentList(),
+  exportImage: (h, [req]) => {
+    const p = chosen(h, 'nextSave');
+    return p === null ? null : h.services.exportTo(p, req);
+  },
+  exportBytes: (h, [req]) => {
+    const p = chosen(h, 'nextSave');
+    return p === null ? null : h.services.exportBytesTo(p, req);
+  },
+  exportAnimation: (h, [req]) => {
+    const p = chosen(h, 'nextSave');
+    return p === null ? null : h.services.exportAnimationTo(p, req);
+  },
+  getSettings: (h) => h.services.getSettings(),
+  setSettings: (h, [patch]) => h.services.setSettings(patch),
+  listModels: (h) => h.services.listModels(),
+  installModel: async (h, [id]) => {
+    const controller = new AbortController();
+    installs.set(String(id), controller);
+    try {
+      return await h.services.installModel(id, { onProgress: (p) => emitProgress(h, p), signal: controller.signal });
+    } finally {
+      installs.delete(String(id));
+    }
+  },
+  cancelInstall: (_h, [id]) => {
+    installs.get(String(id))?.abort();
+  },
+  saveTrainedModel: (h, [req]) => h.services.saveTrainedModel(req),
+  importModel: (h) => {
+    const dir = chosen(h, 'nextOpen');
+    return dir === null ? null : h.services.importModelFrom(dir);
+  },
+  saveRecovery: (h, [image, info]) => h.services.saveRecovery(image, info),
+  saveRecoveryTiles: (h, [update, info]) => h.services.saveRecoveryTiles(update, info),
+  takeRecovery: (h) => h.services.takeRecovery(),
+  clearRecovery: (h) => h.services.clearRecovery(),
+  // The shell's title mark and taskbar progress have no counterpart in a browser page.
+  setDocumentEdited: () => undefined,
+  setProgress: () => undefined,
+};

@@ -27,6 +27,8 @@ test('undo/redo across a filter, an overlay and a dream restores the exact pixel
   h.nextOpen = join(photosDir, 'chelsea.png');
   await page.getByTestId('open').click();
   await expect(page.getByTestId('doc-title')).toHaveText('chelsea.png');
+  // The canvas shows the document alone: no live filter preview over it.
+  await page.getByTestId('preview-toggle').uncheck();
   const states = [await snapshot(page)];
 
   // 1. Filter (the default article kernel).

@@ -43,7 +43,7 @@ async function minimalProject(dir) {
   await mkdir(join(dir, 'dist/cli'), { recursive: true });
   await writeFile(join(dir, 'dist/cli/onirique.cjs'), '// cli\n');
   // Sources that must not be packaged.
-  for (const f of ['electron/main.ts', 'renderer/App.svelte', 'tests/unit/x.test.ts', 'scripts/bench.mjs']) {
+  for (const f of ['src/electron/main.ts', 'src/app/App.svelte', 'tests/unit/x.test.ts', 'scripts/bench.mjs']) {
     await mkdir(dirname(join(dir, f)), { recursive: true });
     await writeFile(join(dir, f), '// source\n');
   }

@@ -3,6 +3,9 @@
 // same weights rebuilt by dream-torch.py), and peak RSS dreaming a 24 MP
 // photo with tiles (1 octave, 1 step) in a child process. Env: DREAM_BENCH_MP (default 24),
 // DREAM_BENCH_TILE (default 512), DREAM_BENCH_SKIP_RSS=1, DREAM_BENCH_BACKENDS=wasm,cpu (empty: RSS row only).
+// Pattern-size rows (wasm, DREAM_BENCH_SKIP_PATTERN=1 skips them): a default panel stroke on the 16 MP photo,
+// a whole-photo default dream of it (engine/CLI defaults, auto pattern size: time and peak RSS, child process)
+// and one dream-zoom frame at 1 MP.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -57,6 +60,51 @@ const sharp = require('sharp');
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+/** Child process: the 16 MP photo at full size, then `what` (stroke | whole | zoom) timed, with peak RSS. */
+function patternRun(what) {
+  const script = `
+const m = require(${JSON.stringify(resolve(root, 'dist', 'bench', 'dream-entry.cjs'))});
+const sharp = require('sharp');
+(async () => {
+  await m.useBackend('wasm');
+  const what = ${JSON.stringify(what)};
+  let s = sharp(${JSON.stringify(resolve(photos, 'dandelions_5312x2988.jpg'))});
+  if (what === 'zoom') s = s.resize(1224, 816, { fit: 'fill' });
+  const { data, info } = await s.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const img = { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+  const net = await m.loadDreamNet(${JSON.stringify(modelDir)});
+  let r;
+  if (what === 'stroke') {
+    await m.timeStroke(img, net.net);
+    r = await m.timeStroke(img, net.net);
+  } else if (what === 'whole') r = await m.timeDream(img, net.net, { previewSize: 0 });
+  else {
+    const t = performance.now();
+    const z = await m.timeDream(m.zoomIn(img, 1.05), net.net, { previewSize: 0 });
+    r = { ...z, ms: performance.now() - t };
+  }
+  console.log(JSON.stringify({ w: img.width, h: img.height, ...r, peakMB: process.resourceUsage().maxRSS / 1024 }));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`pattern-size ${what} run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+/** The pattern-size rows: default stroke and whole-photo dream on 16 MP, one zoom frame at 1 MP. */
+export function patternRows() {
+  const stroke = patternRun('stroke');
+  const whole = patternRun('whole');
+  const zoom = patternRun('zoom');
+  const mp = (r) => ((r.w * r.h) / 1e6).toFixed(1);
+  return [
+    { name: `default panel stroke on ${r16(stroke)} (${mp(stroke)} MP): crop ${stroke.crop}, pattern size ${stroke.patternSize.toFixed(2)}, ${stroke.tiles} tile passes`, engine: 'tfjs-wasm', ms: stroke.ms, refName: 'issue target 3 s', refMs: 3000 },
+    { name: `whole-photo default dream ${r16(whole)} (${mp(whole)} MP), auto pattern size: peak RSS ${Math.round(whole.peakMB)} MB`, engine: 'tfjs-wasm', ms: whole.ms, refName: null, refMs: null, peakRssMB: Math.round(whole.peakMB), tiles: whole.tiles },
+    { name: `dream-zoom frame ${r16(zoom)} (${mp(zoom)} MP), zoom 1.05, default dream`, engine: 'tfjs-wasm', ms: zoom.ms, refName: null, refMs: null },
+  ];
+}
+
+const r16 = (r) => `${r.w}x${r.h}`;
+
 /** Benchmark rows for scripts/bench.mjs. */
 export async function rows() {
   if (!existsSync(modelDir)) throw new Error(`model not found: ${modelDir}`);
@@ -78,6 +126,7 @@ export async function rows() {
     }
     net.dispose();
   }
+  if (process.env.DREAM_BENCH_SKIP_PATTERN !== '1') out.push(...patternRows());
   if (process.env.DREAM_BENCH_SKIP_RSS !== '1') {
     const mp = Number(process.env.DREAM_BENCH_MP ?? 24);
     const tile = Number(process.env.DREAM_BENCH_TILE ?? 512);

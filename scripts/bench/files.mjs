@@ -17,7 +17,7 @@ async function bundle() {
   const outfile = join(root, 'dist', 'bench', 'files-engine.mjs');
   await build({
     stdin: {
-      contents: "export { HostServices } from './electron/services/host-services';\nexport { encodeImage } from './electron/services/encode';",
+      contents: "export { HostServices } from './src/services/host-services';\nexport { encodeImage } from './src/services/encode';",
       resolveDir: root,
       loader: 'ts',
     },

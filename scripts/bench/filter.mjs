@@ -19,9 +19,10 @@ async function loadEngine() {
   await build({
     stdin: {
       contents: [
-        "export { convolveResponse, applyFilter } from './renderer/worker/compute/convolve';",
-        "export { presetOptions } from './renderer/worker/compute/kernels';",
-        "export { initNodeBackend } from './electron/cli/node-backend';",
+        "export { convolveResponse, applyFilter } from './src/filter/compute/convolve';",
+        "export { presetOptions } from './src/filter/compute/kernels';",
+        "export { initNodeBackend } from './src/cli/node-backend';",
+        "export { setSimdDisabled } from './src/filter/compute/simd/simd-loader';",
         "export * as tf from '@tensorflow/tfjs';",
       ].join('\n'),
       resolveDir: root,
@@ -147,6 +148,9 @@ export async function rows() {
     { name: '15x15 dense, luma, 12 MP', opts: { kernel: { matrix: denseKernel(15, 42) }, combine: 'none' }, backends: ['wasm', 'cpu'] },
   ];
   const engine = {};
+  // The tfjs-wasm and tfjs-cpu rows measure those paths as before the SIMD kernel (as where
+  // WebAssembly SIMD is missing); the SIMD rows below measure what auto now takes on both.
+  eng.setSimdDisabled(true);
   for (const c of cases) {
     for (const b of c.backends) {
       await eng.initNodeBackend(b);
@@ -157,10 +161,17 @@ export async function rows() {
       }
     }
   }
+  eng.setSimdDisabled(false);
   await eng.initNodeBackend('wasm');
+  for (const c of cases) {
+    const reps = c.name.startsWith('15') ? 2 : 5;
+    const simd = { ...c.opts, flip: true, layout: 'simd' };
+    engine[`${c.name}|simd`] = await time(() => eng.convolveResponse(image, simd), reps);
+    engine[`${c.name} → 8-bit RGBA|simd`] = await time(() => eng.applyFilter(image, simd), reps);
+  }
   const worker = await workerTimes(rgba, cases.map((c) => ({ name: c.name, opts: { ...c.opts, flip: true }, reps: c.name.startsWith('15') ? 3 : 5 })));
   if (worker) {
-    for (const c of cases) engine[`${c.name} → 8-bit RGBA|wasm, Chromium worker, ${worker.threads} threads`] = { ms: worker.ms[c.name], cpuMs: NaN };
+    for (const c of cases) engine[`${c.name} → 8-bit RGBA|auto path, Chromium worker, ${worker.threads} threads`] = { ms: worker.ms[c.name], cpuMs: NaN };
   }
   const dir = mkdtempSync(join(tmpdir(), 'onirique-bench-filter-'));
   let ref;
@@ -178,7 +189,10 @@ export async function rows() {
     const base = cases.find((c) => name.startsWith(c.name));
     for (const [refName, r] of Object.entries(ref[base.name])) {
       // On tfjs-cpu the engine runs its direct typed-array loops (filter-direct.ts), not tfjs ops.
-      const label = backend === 'cpu' ? 'onirique, tfjs-cpu backend (direct loops)' : `onirique tfjs-${backend}`;
+      const label =
+        backend === 'cpu' ? 'onirique, tfjs-cpu backend (direct loops)'
+        : backend === 'simd' ? 'onirique WebAssembly SIMD kernel (1 thread)'
+        : backend.includes('Chromium') ? `onirique ${backend}` : `onirique tfjs-${backend}`;
       out.push({ name, engine: label, ms: Math.round(t.ms), refName, refMs: Math.round(r.ms), cpuMs: Number.isNaN(t.cpuMs) ? NaN : Math.round(t.cpuMs), refCpuMs: Math.round(r.cpuMs) });
     }
   }

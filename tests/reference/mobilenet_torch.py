@@ -116,8 +116,9 @@ class Net:
         a, g = a.detach(), g.detach()
         if plus:
             g2, g3 = g ** 2, g ** 3
-            denom = 2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3
-            alpha = torch.where(g != 0, g2 / torch.where(denom != 0, denom, torch.ones_like(denom)), torch.zeros_like(g))
+            # pytorch-grad-cam's GradCAMPlusPlus: eps = 1e-6 in the alpha denominator.
+            denom = 2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3 + 1e-6
+            alpha = torch.where(g != 0, g2 / denom, torch.zeros_like(g))
             wts = (F.relu(g) * alpha).sum(dim=(2, 3), keepdim=True)
         else:
             wts = g.mean(dim=(2, 3), keepdim=True)

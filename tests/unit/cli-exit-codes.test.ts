@@ -1,6 +1,6 @@
 /** Every command takes --help (exit 0); a usage mistake exits 2, as the README says; other failures exit 1. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../electron/cli/cli-main';
+import { main } from '../../src/cli/cli-main';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -13,7 +13,7 @@ function quiet(): { out: string[]; err: string[] } {
 }
 
 describe('onirique exit codes', () => {
-  it.each(['classify', 'dream', 'gradcam', 'models', 'filter', 'kernels'])('%s --help prints its usage and exits 0', async (cmd) => {
+  it.each(['classify', 'dream', 'dream-zoom', 'gradcam', 'models', 'filter', 'kernels', 'train', 'network'])('%s --help prints its usage and exits 0', async (cmd) => {
     const { out } = quiet();
     expect(await main([cmd, '--help'])).toBe(0);
     expect(out.join('\n')).toMatch(/usage/i);
@@ -25,7 +25,16 @@ describe('onirique exit codes', () => {
     ['gradcam', 'a.png'],
     ['models', 'frobnicate'],
     ['dream', '--no-such-flag', 'a.png', 'b.png'],
+    ['dream', '--pattern-size', 'big', 'a.png', 'b.png'],
+    ['dream-zoom', 'only-one.png'],
+    ['dream-zoom', '--frames', 'many', 'a.png', 'b.webp'],
+    ['dream-zoom', '--zoom', '0.5', 'a.png', 'b.webp'],
+    ['dream-zoom', '--no-such-flag', 'a.png', 'b.webp'],
     ['classify', '--top'],
+    ['train'],
+    ['train', '--data', 'photos'],
+    ['train', '--data', 'photos', '--out', 'm', '--epochs', 'many'],
+    ['network', 'extra-positional'],
   ])('a usage mistake exits 2: %s', async (...argv: string[]) => {
     const { err } = quiet();
     expect(await main(argv)).toBe(2);

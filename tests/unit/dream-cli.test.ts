@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dreamCommand, dreamOptionsFromArgs, readMaskFile } from '../../electron/cli/commands/dream';
-import { readPngText } from '../../electron/services/png-text';
+import { dreamCommand, dreamOptionsFromArgs, readMaskFile } from '../../src/dream/dream-command';
+import { readPngText } from '../../src/services/png-text';
 import { modelDir, photo, useWasm } from './dream-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'dream-cli-'));
@@ -71,6 +71,6 @@ describe('dream command', () => {
   });
 
   it('reports a missing model folder clearly', async () => {
-    await expect(dreamCommand(['--model', join(dir, 'nope'), '--quiet', join(dir, 'in.png'), join(dir, 'x.png')])).rejects.toThrow(/no model\.json/);
+    await expect(dreamCommand(['--model', join(dir, 'nope'), '--quiet', join(dir, 'in.png'), join(dir, 'x.png')])).rejects.toThrow(/the folder “nope” does not exist/);
   });
 });

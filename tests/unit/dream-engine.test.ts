@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dream } from '../../renderer/worker/compute/dream/dream';
-import { parseLayerSpec, resolveDreamOptions } from '../../renderer/worker/compute/dream/dream-options';
-import { featherMask, maskCoverage } from '../../renderer/worker/compute/dream/mask';
-import { octaveSizes, resamplePlanes } from '../../renderer/worker/compute/dream/resample';
-import { planTiles } from '../../renderer/worker/compute/dream/gradient';
-import { tileRanges } from '../../renderer/worker/compute/dream/tiles';
-import { AbortError } from '../../renderer/worker/compute/job';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { dream } from '../../src/dream/compute/dream';
+import { parseLayerSpec, resolveDreamOptions } from '../../src/dream/compute/dream-options';
+import { featherMask, maskCoverage } from '../../src/dream/compute/mask';
+import { resamplePilBilinear } from '../../src/core/resample';
+import { octaveSizes } from '../../src/dream/compute/octaves';
+import { planTiles } from '../../src/dream/compute/gradient';
+import { tileRanges } from '../../src/dream/compute/tiles';
+import { AbortError } from '../../src/core/job';
+import type { RgbaImage } from '../../src/core/image';
 import { maxDiff, meanActivation, photo, tinyNet, useWasm } from './dream-fixtures';
 
 const PY = '/usr/bin/python3';
@@ -37,14 +38,14 @@ out.astype(np.float32).tofile('${dir}/out.f32')
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
-describe('resamplePlanes', () => {
+describe('resamplePilBilinear', () => {
   const w = 37;
   const h = 23;
   const src = new Float32Array(w * h * 3);
   for (let i = 0; i < src.length; i++) src[i] = Math.sin(i * 0.37) * 40 + ((i * 7919) % 13);
   for (const [w2, h2] of [[16, 11], [80, 50], [37, 9], [52, 23]] as const) {
     it(`matches PIL BILINEAR ${w}x${h} → ${w2}x${h2}`, () => {
-      const ours = resamplePlanes({ data: src, width: w, height: h, stride: 3 }, 3, w2, h2);
+      const ours = resamplePilBilinear({ data: src, width: w, height: h, stride: 3 }, 3, w2, h2);
       const ref = pilResize(src, w, h, 3, w2, h2);
       expect(ref.length).toBe(ours.length);
       let m = 0;
@@ -54,7 +55,7 @@ describe('resamplePlanes', () => {
   }
   it('reads RGBA bytes with a scale and offset, and is the identity at the same size', () => {
     const rgba = new Uint8ClampedArray([0, 127, 255, 9, 10, 20, 30, 40]);
-    const out = resamplePlanes({ data: rgba, width: 2, height: 1, stride: 4 }, 3, 2, 1, 1 / 127.5, -1);
+    const out = resamplePilBilinear({ data: rgba, width: 2, height: 1, stride: 4 }, 3, 2, 1, 1 / 127.5, -1);
     expect(Array.from(out).map((v) => Math.round((v + 1) * 127.5))).toEqual([0, 127, 255, 10, 20, 30]);
   });
   it('sizes octaves smallest first and drops ones below the minimum', () => {
@@ -127,7 +128,7 @@ describe('options', () => {
 
 describe('dream loop on a tiny conv net (wasm)', () => {
   let net: ReturnType<typeof tinyNet>;
-  let img: Rgba;
+  let img: RgbaImage;
   const opts = { layers: [{ name: 'c2', weight: 1 }], steps: 3, octaves: 2, jitter: 6, seed: 3, previewSize: 0 };
   beforeAll(async () => {
     await useWasm();
@@ -155,7 +156,7 @@ describe('dream loop on a tiny conv net (wasm)', () => {
       signal: ac.signal,
       onProgress: (p) => {
         if (!p.label.includes('tile')) seen.push(p.fraction);
-        const pv = (p as { preview?: Rgba }).preview;
+        const pv = (p as { preview?: RgbaImage }).preview;
         expect(pv && pv.width === 32 && pv.height === 21).toBe(true);
         if (seen.length === 2) ac.abort();
       },
@@ -166,7 +167,7 @@ describe('dream loop on a tiny conv net (wasm)', () => {
   });
 
   it('keeps the exact bytes (and alpha) where the mask is 0', async () => {
-    const withAlpha: Rgba = { ...img, data: new Uint8ClampedArray(img.data) };
+    const withAlpha: RgbaImage = { ...img, data: new Uint8ClampedArray(img.data) };
     for (let i = 3; i < withAlpha.data.length; i += 4) withAlpha.data[i] = (i * 13) % 256;
     const m = new Float32Array(96 * 64);
     for (let y = 16; y < 48; y++) for (let x = 24; x < 72; x++) m[y * 96 + x] = 1;

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
-import type { DreamNet } from '../../renderer/worker/compute/dream/objective';
-import { shareIdentityOnWasm } from '../../renderer/worker/compute/net/wasm-identity';
-import type { Rgba } from '../../renderer/worker/protocol';
+import type { DreamNet } from '../../src/dream/compute/objective';
+import { shareIdentityOnWasm } from '../../src/core/net/wasm-identity';
+import type { RgbaImage } from '../../src/core/image';
 
 /** Repository root (tests run from it). */
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -23,7 +23,7 @@ export async function useWasm(): Promise<void> {
 }
 
 /** A shared photo resized (cover-cropped) to w x h as 8-bit RGBA. */
-export async function photo(name: string, w: number, h: number): Promise<Rgba> {
+export async function photo(name: string, w: number, h: number): Promise<RgbaImage> {
   const { data, info } = await sharp(resolve(sharedDir, 'photos', name))
     .resize(w, h, { fit: 'cover' })
     .ensureAlpha()
@@ -60,7 +60,7 @@ export function tinyNet(): DreamNet & { dispose(): void } {
 }
 
 /** Mean activation of one layer of `net` on an 8-bit image (whole image, no tiling). */
-export function meanActivation(net: DreamNet, image: Rgba, layer: string): number {
+export function meanActivation(net: DreamNet, image: RgbaImage, layer: string): number {
   const [lo, hi] = net.inputRange ?? [-1, 1];
   const k = (hi - lo) / 255;
   const rgb = new Float32Array(image.width * image.height * 3);
@@ -72,7 +72,7 @@ export function meanActivation(net: DreamNet, image: Rgba, layer: string): numbe
 }
 
 /** Largest absolute difference per channel value between two RGBA images, RGB only. */
-export function maxDiff(a: Rgba, b: Rgba): number {
+export function maxDiff(a: RgbaImage, b: RgbaImage): number {
   let m = 0;
   for (let i = 0; i < a.data.length; i++) if (i % 4 !== 3) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
   return m;

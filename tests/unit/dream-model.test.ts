@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlainNetFromDir } from '../../electron/cli/model-files';
-import { dream } from '../../renderer/worker/compute/dream/dream';
-import { registerDreamNet, runDreamOp } from '../../renderer/worker/compute/dream/dream-op';
-import { resolveDreamOptions } from '../../renderer/worker/compute/dream/dream-options';
-import { type OctaveImage, planTiles, tiledGradient } from '../../renderer/worker/compute/dream/gradient';
-import { buildObjective, type DreamNet } from '../../renderer/worker/compute/dream/objective';
-import { dreamNetFromPlain } from '../../renderer/worker/compute/dream/plain-net-dream';
-import { resamplePlanes } from '../../renderer/worker/compute/dream/resample';
-import { AbortError } from '../../renderer/worker/compute/job';
-import type { PlainNet } from '../../renderer/worker/compute/net/plain-net';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { loadPlainNetFromDir, readModelDir } from '../../src/cli/model-files';
+import { dream } from '../../src/dream/compute/dream';
+import { dreamOp } from '../../src/dream/compute/dream-op';
+import { resolveDreamOptions } from '../../src/dream/compute/dream-options';
+import { type OctaveImage, planTiles, tiledGradient } from '../../src/dream/compute/gradient';
+import { buildObjective, type DreamNet } from '../../src/dream/compute/objective';
+import { dreamNetFromPlain } from '../../src/dream/compute/plain-net-dream';
+import { resamplePilBilinear } from '../../src/core/resample';
+import { AbortError } from '../../src/core/job';
+import { loadModelOp, unloadModel } from '../../src/core/net/model-cache';
+import type { PlainNet } from '../../src/core/net/plain-net';
+import type { RgbaImage } from '../../src/core/image';
 import { maxDiff, meanActivation, modelDir, photo, repoRoot, useWasm } from './dream-fixtures';
 
 const LAYER = 'conv_pw_9_relu';
@@ -34,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => plain.dispose());
 
 /** Mean |a - b| over RGB values. */
-function meanAbs(a: Rgba, b: Rgba): number {
+function meanAbs(a: RgbaImage, b: RgbaImage): number {
   let s = 0;
   for (let i = 0; i < a.data.length; i++) if (i % 4 !== 3) s += Math.abs(a.data[i]! - b.data[i]!);
   return s / (a.width * a.height * 3);
@@ -52,7 +53,8 @@ describe('objective', () => {
     if (r.status !== 0) throw new Error(`/usr/bin/python3 with torch is required: ${r.error?.message ?? r.stderr}`);
     const b = readFileSync(join(dir, 'out.f32'));
     const ref = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    const ours = await dream(img, null, { octaves: 1, steps: 1, jitter: 0, stepSize: 0.05, tile: 1024, previewSize: 0 }, net);
+    // Full resolution (pattern size 1): the reference dreams at the photo's own size.
+    const ours = await dream(img, null, { octaves: 1, steps: 1, jitter: 0, stepSize: 0.05, tile: 1024, previewSize: 0, patternSize: 1 }, net);
     let worst = 0;
     let change = 0;
     let off = 0;
@@ -84,7 +86,7 @@ describe('objective', () => {
     const img = await photo('coffee.png', 128, 96);
     const ch = [3, 17];
     const r = await dream(img, null, { layers: [{ name: LAYER, weight: 1, channels: ch }], octaves: 1, steps: 3, previewSize: 0 }, net);
-    const chanMean = (im: Rgba) =>
+    const chanMean = (im: RgbaImage) =>
       tf.tidy(() => {
         const x = plain.preprocess(im);
         const a = plain.forward(x, [LAYER])[0]!;
@@ -92,7 +94,7 @@ describe('objective', () => {
       });
     expect(chanMean(r.image)).toBeGreaterThan(chanMean(img) * 1.05);
     const cls = 504; // "coffee mug": not the top class, so there is room to climb.
-    const logit = (im: Rgba) => tf.tidy(() => plain.forward(plain.preprocess(im), ['logits'])[0]!.dataSync()[cls]!);
+    const logit = (im: RgbaImage) => tf.tidy(() => plain.forward(plain.preprocess(im), ['logits'])[0]!.dataSync()[cls]!);
     const r2 = await dream(img, null, { layers: [], classIndex: cls, octaves: 1, steps: 3, jitter: 0, previewSize: 0 }, net);
     expect(logit(r2.image)).toBeGreaterThan(logit(img) + 0.5);
   });
@@ -126,14 +128,14 @@ describe('mask', () => {
 describe('tiles', () => {
   const W = 192;
   const H = 175;
-  let img: Rgba;
+  let img: RgbaImage;
   beforeAll(async () => {
     img = await photo('chelsea.png', W, H);
   });
 
   /** Gradient of the whole image and of tiles (fixed grid, so its borders are known). */
   async function gradients(overlap: number) {
-    const data = resamplePlanes({ data: img.data, width: W, height: H, stride: 4 }, 3, W, H, 1 / 127.5, -1);
+    const data = resamplePilBilinear({ data: img.data, width: W, height: H, stride: 4 }, 3, W, H, 1 / 127.5, -1);
     const oct: OctaveImage = { data, width: W, height: H, cover: null };
     const objective = buildObjective(net, resolveDreamOptions({}), { octavePixels: W * H });
     const gf = tf.grad((x: tf.Tensor) => objective(x as tf.Tensor4D));
@@ -222,7 +224,7 @@ describe('runs', () => {
       signal: ac.signal,
       onProgress: (p) => {
         steps++;
-        if ((p as { preview?: Rgba }).preview) previews++;
+        if ((p as { preview?: RgbaImage }).preview) previews++;
         if (steps === 2) ac.abort();
       },
     });
@@ -232,15 +234,17 @@ describe('runs', () => {
     expect(Buffer.from(img.data).equals(Buffer.from(copy))).toBe(true);
   });
 
-  it('the worker op finds the registered model, takes an 8-bit mask and names a missing model', async () => {
+  it('the worker op finds the model in the model cache, takes an 8-bit mask and names a missing model', async () => {
     const img = await photo('coffee.png', 64, 48);
     const mask = new Uint8ClampedArray(64 * 48);
     mask.fill(255, 0, 64 * 24);
-    registerDreamNet('mobilenet-test', plain);
-    const out = await runDreamOp({ image: img, mask, options: { octaves: 1, steps: 1, stepSize: 0.05, feather: 0, previewSize: 0 }, modelId: 'mobilenet-test' }, {});
+    const files = await readModelDir(modelDir);
+    await loadModelOp({ id: 'mobilenet-test', source: { modelJson: files.modelJson, weights: files.weightData }, labels: files.labels });
+    const out = await dreamOp({ image: img, mask, options: { octaves: 1, steps: 1, stepSize: 0.05, feather: 0, previewSize: 0 }, modelId: 'mobilenet-test' }, {});
     expect(Buffer.from(out.data.subarray(64 * 24 * 4)).equals(Buffer.from(img.data.subarray(64 * 24 * 4)))).toBe(true);
     expect(maxDiff(out, img)).toBeGreaterThan(0);
-    await expect(runDreamOp({ image: img, options: {}, modelId: 'nope' }, {})).rejects.toThrow(/“nope” is not loaded/);
+    await expect(dreamOp({ image: img, options: {}, modelId: 'nope' }, {})).rejects.toThrow(/“nope” is not loaded/);
+    expect(unloadModel('mobilenet-test')).toBe(true);
   });
 
   it('no tensor leak over 10 dreams', async () => {

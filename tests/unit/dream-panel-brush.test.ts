@@ -4,7 +4,7 @@
  * References are written independently from geometry: distances to the stroke's segments.
  */
 import { describe, expect, it } from 'vitest';
-import { applyStroke, brushProfile, expandRect, maskBounds, stamp, Stroke, unionRect } from '../../renderer/panels/dream/brush';
+import { applyStroke, brushProfile, expandRect, maskBounds, stamp, Stroke, unionRect } from '../../src/dream/ui/brush';
 
 /** Distance from point p to segment a–b. */
 function segDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {

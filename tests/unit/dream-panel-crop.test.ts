@@ -6,17 +6,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { expandRect, Stroke } from '../../renderer/panels/dream/brush';
-import { CROP_MARGIN, FEATHER } from '../../renderer/panels/dream/dream-settings';
-import { cropPlane, cropRgba, pasteRgba } from '../../renderer/panels/dream/geometry';
-import { dream } from '../../renderer/worker/compute/dream/dream';
-import { featherMask } from '../../renderer/worker/compute/dream/mask';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { expandRect, Stroke } from '../../src/dream/ui/brush';
+import { CROP_MARGIN, FEATHER } from '../../src/dream/ui/dream-settings';
+import { cropPlane } from '../../src/dream/ui/geometry';
+import { dream } from '../../src/dream/compute/dream';
+import { featherMask } from '../../src/dream/compute/mask';
+import { crop, paste, type RgbaImage } from '../../src/core/image';
 import { photo, tinyNet, useWasm } from './dream-fixtures';
 
 const W = 200;
 const H = 150;
-let cat: Rgba;
+let cat: RgbaImage;
 
 beforeAll(async () => {
   await useWasm();
@@ -70,8 +70,8 @@ describe('cropped dream pasted back', () => {
     const s = paint(30, 0.6, [[50, 50], [90, 60], [120, 100]]);
     const r = expandRect(s.bounds!, CROP_MARGIN, W, H);
     expect(r.w * r.h).toBeLessThan(W * H);
-    const out = await dream(cropRgba(cat, r), cropPlane(s.coverage, W, r), { layers: [{ name: 'c2', weight: 1 }], steps: 3, octaves: 1, stepSize: 0.05, jitter: 4, tile: 256, feather: FEATHER, seed: 3 }, net);
-    const result = pasteRgba(cat, out.image, r.x, r.y);
+    const out = await dream(crop(cat, r), cropPlane(s.coverage, W, r), { layers: [{ name: 'c2', weight: 1 }], steps: 3, octaves: 1, stepSize: 0.05, jitter: 4, tile: 256, feather: FEATHER, seed: 3 }, net);
+    const result = paste(cat, out.image, r.x, r.y);
     const weights = featherMask(s.coverage, W, H, FEATHER);
     let coreDiff = 0;
     let core = 0;

@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPreset, clampSettings, convLayers, defaultDreamSettings, depthBand, dreamLabel, dreamPresets, previewOptions, toDreamOptions } from '../../renderer/panels/dream/dream-settings';
-import { camToMask, cropRgba, downscaleRgba, eraseTowards, maskToGray, pasteRgba } from '../../renderer/panels/dream/geometry';
-import { defaultDreamOptions, validateDreamOptions } from '../../renderer/worker/compute/dream/dream-options';
-import type { LayerInfo } from '../../renderer/worker/compute/net/plain-net';
+import { applyPreset, clampSettings, convLayers, cropMargin, defaultDreamSettings, depthBand, dreamLabel, dreamPresets, panelPatternSize, previewOptions, toDreamOptions } from '../../src/dream/ui/dream-settings';
+import { fitZoom, photoToScreenSize, screenToPhotoSize } from '../../src/dream/ui/brush';
+import { camToMask } from '../../src/dream/compute/cam-mask';
+import { eraseTowards, maskToGray } from '../../src/dream/ui/geometry';
+import { crop, downscaleToFit, paste } from '../../src/core/image';
+import { defaultDreamOptions, validateDreamOptions } from '../../src/dream/compute/dream-options';
+import type { LayerInfo } from '../../src/core/net/plain-net';
 import { modelDir, photo } from './dream-fixtures';
 
 interface KerasLayer {
@@ -70,15 +73,53 @@ describe('layers and presets on the real MobileNet', () => {
   });
 });
 
+describe('pattern size, presets and brush size in the panel', () => {
+  const big = { width: 5312, height: 2988 };
+  it('auto (0) resolves from the whole document, so a crop of it dreams at the same pattern size; margins follow', () => {
+    expect(panelPatternSize(defaultDreamSettings, big)).toBeCloseTo(8.3, 5);
+    expect(panelPatternSize(defaultDreamSettings, { width: 600, height: 400 })).toBe(1);
+    expect(panelPatternSize({ ...defaultDreamSettings, patternSize: 2.5 }, big)).toBe(2.5);
+    expect(toDreamOptions(defaultDreamSettings, 16, big).patternSize).toBeCloseTo(8.3, 5);
+    expect(toDreamOptions({ ...defaultDreamSettings, patternSize: 1 }, 16, big).patternSize).toBe(1);
+    expect(cropMargin(defaultDreamSettings, big)).toBe(Math.ceil(48 * 8.3));
+    expect(cropMargin({ ...defaultDreamSettings, patternSize: 1 }, big)).toBe(48);
+    // The preview's crop is already downscaled by `scale`: only the rest of the pattern size remains.
+    expect(previewOptions(defaultDreamSettings, 0.1, big).patternSize).toBe(1);
+    expect(previewOptions(defaultDreamSettings, 0.5, big).patternSize).toBeCloseTo(4.15, 5);
+    expect(clampSettings({ ...defaultDreamSettings, patternSize: 99 }).patternSize).toBe(16);
+    expect(clampSettings({ ...defaultDreamSettings, patternSize: Number.NaN }).patternSize).toBe(0);
+  });
+
+  it('offers gentle, textures, eyes and fur, objects and guided; all at auto pattern size and climbing enough to show at fit', () => {
+    expect(dreamPresets.map((p) => p.id)).toEqual(['gentle', 'textures', 'eyes', 'objects', 'guided']);
+    for (const p of dreamPresets) {
+      const s = { ...defaultDreamSettings, ...p.settings };
+      expect(s.patternSize).toBe(0);
+      // The default stroke (10 × 0.02) changes ~8 levels at fit on a 2 MP photo (dream-pattern.test.ts): presets climb at least 0.6 of it.
+      expect(s.steps * s.stepSize * s.strength).toBeGreaterThanOrEqual(0.6 * 10 * 0.02 - 1e-9);
+    }
+    expect(dreamPresets.find((p) => p.id === 'guided')!.guided).toBe(true);
+  });
+
+  it('brush sizes convert between screen and photo pixels at the view zoom', () => {
+    const z = fitZoom(5312, 2988, 1280, 800);
+    expect(z).toBeCloseTo(1280 / 5312, 10);
+    expect(screenToPhotoSize(64, z)).toBeCloseTo(64 * 5312 / 1280, 6);
+    expect(photoToScreenSize(screenToPhotoSize(40, z), z)).toBeCloseTo(40, 10);
+    expect(fitZoom(300, 200, 1200, 1200)).toBe(4);
+    expect(screenToPhotoSize(0.1, 4)).toBe(1);
+  });
+});
+
 describe('pixel plumbing', () => {
   it('crop then paste at the same place is the identity; paste never writes its target', async () => {
     const img = await photo('chelsea.png', 120, 80);
     const r = { x: 17, y: 9, w: 50, h: 41 };
     const copy = img.data.slice();
-    const back = pasteRgba(img, cropRgba(img, r), r.x, r.y);
+    const back = paste(img, crop(img, r), r.x, r.y);
     expect(Buffer.from(back.data).equals(Buffer.from(img.data))).toBe(true);
     const black = { width: r.w, height: r.h, data: new Uint8ClampedArray(r.w * r.h * 4) };
-    const pasted = pasteRgba(img, black, r.x, r.y);
+    const pasted = paste(img, black, r.x, r.y);
     expect(Buffer.from(img.data).equals(Buffer.from(copy))).toBe(true);
     expect(pasted.data[((r.y + 3) * 120 + r.x + 3) * 4]).toBe(0);
     expect(pasted.data[((r.y - 1) * 120 + r.x) * 4]).toBe(img.data[((r.y - 1) * 120 + r.x) * 4]);
@@ -86,7 +127,7 @@ describe('pixel plumbing', () => {
 
   it('downscale by two is the mean of each 2x2 block', async () => {
     const img = await photo('coffee.png', 64, 48);
-    const small = downscaleRgba(img, 32);
+    const small = downscaleToFit(img, 32);
     expect([small.width, small.height]).toEqual([32, 24]);
     for (const [x, y] of [[0, 0], [13, 7], [31, 23]] as const) {
       for (let c = 0; c < 3; c++) {
@@ -99,10 +140,10 @@ describe('pixel plumbing', () => {
 
   it('a CAM map at the document size becomes the mask value for value (after the floor)', () => {
     const heat = new Float32Array([0, 0.05, 0.1, 0.55, 1, 0.775]);
-    const m = camToMask(heat, 3, 2, 3, 2, 0.1);
+    const m = camToMask(heat, 3, 2, 3, 2, 0.1).mask;
     expect([...m]).toEqual([0, 0, 0, 128, 255, 191]);
     // Upsampled: corners keep their values, the middle interpolates.
-    const up = camToMask(new Float32Array([0, 1]), 2, 1, 8, 1, 0);
+    const up = camToMask(new Float32Array([0, 1]), 2, 1, 8, 1, 0).mask;
     expect(up[0]).toBe(0);
     expect(up[7]).toBe(255);
     expect(up[3]).toBeGreaterThan(up[2]!);

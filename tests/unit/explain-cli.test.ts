@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { classifyCommand } from '../../electron/cli/commands/classify';
-import { gradcamCommand } from '../../electron/cli/commands/gradcam';
-import { defaultModelDir, readModelDir } from '../../electron/cli/model-files';
-import { readPngText } from '../../electron/services/png-text';
+import { classifyCommand } from '../../src/explain/classify-command';
+import { gradcamCommand } from '../../src/explain/gradcam-command';
+import { defaultModelDir, readModelDir } from '../../src/cli/model-files';
+import { readPngText } from '../../src/services/png-text';
 import { modelDir, photoPath, useBackend } from './net-fixtures';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'onirique-cli-'));

@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { colorize, colormapLut, legendStrip, overlay } from '../../renderer/worker/compute/explain/colormap';
-import { csvMap, heatToGray16, npyFloat32 } from '../../renderer/worker/compute/explain/export-formats';
-import { normalized01, resample, resampleMap } from '../../renderer/worker/compute/explain/resample';
-import { planViews } from '../../renderer/worker/compute/explain/views';
+import { colorize, colormapLut, legendStrip, overlay } from '../../src/explain/compute/colormap';
+import { csvMap, heatToGray16, npyFloat32 } from '../../src/explain/compute/export-formats';
+import { normalized01 } from '../../src/explain/compute/cam-maps';
+import { resampleCv2, resampleMapCv2 } from '../../src/core/resample';
+import { planViews } from '../../src/explain/compute/views';
 import { maxAbsDiff } from './net-fixtures';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'onirique-fmt-'));
@@ -33,13 +34,13 @@ describe('resample', () => {
 np.save('down.npy', cv2.resize(s, (40, 23), interpolation=cv2.INTER_AREA).astype(np.float32))
 np.save('up.npy', cv2.resize(s, (150, 130), interpolation=cv2.INTER_LINEAR).astype(np.float32))
 np.save('crop.npy', cv2.resize(s[10:50, 20:60], (20, 20), interpolation=cv2.INTER_AREA).astype(np.float32))`);
-    const down = resample(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 40, 23);
+    const down = resampleCv2(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 40, 23);
     expect(maxAbsDiff(down, readNpyF32('down.npy'))).toBeLessThan(1e-2);
     // Written over a given array (garbage in it: the many-tap rows must not add to it), the result is the same.
-    const into = resample(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 40, 23, new Float32Array(40 * 23 * 3).fill(NaN));
+    const into = resampleCv2(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 40, 23, new Float32Array(40 * 23 * 3).fill(NaN));
     expect(maxAbsDiff(into, down)).toBe(0);
-    expect(maxAbsDiff(resample(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 150, 130), readNpyF32('up.npy'))).toBeLessThan(1e-2);
-    expect(maxAbsDiff(resample(src, W, H, 3, 3, { x: 20, y: 10, w: 40, h: 40 }, 20, 20), readNpyF32('crop.npy'))).toBeLessThan(1e-2);
+    expect(maxAbsDiff(resampleCv2(src, W, H, 3, 3, { x: 0, y: 0, w: W, h: H }, 150, 130), readNpyF32('up.npy'))).toBeLessThan(1e-2);
+    expect(maxAbsDiff(resampleCv2(src, W, H, 3, 3, { x: 20, y: 10, w: 40, h: 40 }, 20, 20), readNpyF32('crop.npy'))).toBeLessThan(1e-2);
   });
 
   it('upsamples a 7×7 CAM like cv2 and normalises to 0..1', () => {
@@ -47,13 +48,13 @@ np.save('crop.npy', cv2.resize(s[10:50, 20:60], (20, 20), interpolation=cv2.INTE
     writeFileSync(path.join(dir, 'cam.npy'), npyFloat32(cam, [7, 7]));
     py(`np.save('camup.npy', cv2.resize(np.load('cam.npy'), (600, 400), interpolation=cv2.INTER_LINEAR).astype(np.float32))`);
     py(`u = np.load('camup.npy'); np.save('camnorm.npy', ((u - u.min()) / (u.max() - u.min())).astype(np.float32))`);
-    const up = resampleMap(cam, 7, 7, 600, 400);
+    const up = resampleMapCv2(cam, 7, 7, 600, 400);
     expect(maxAbsDiff(up, readNpyF32('camup.npy'))).toBeLessThan(1e-3);
     expect(maxAbsDiff(normalized01(up), readNpyF32('camnorm.npy'))).toBeLessThan(1e-3);
     expect(normalized01(new Float32Array(5).fill(3))).toEqual(new Float32Array(5));
     // Written over a given array (garbage in it), the result is the same.
     const into = new Float32Array(600 * 400).fill(NaN);
-    expect(resample(cam, 7, 7, 1, 1, { x: 0, y: 0, w: 7, h: 7 }, 600, 400, into)).toBe(into);
+    expect(resampleCv2(cam, 7, 7, 1, 1, { x: 0, y: 0, w: 7, h: 7 }, 600, 400, into)).toBe(into);
     expect(maxAbsDiff(into, up)).toBe(0);
   });
 

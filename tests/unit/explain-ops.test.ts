@@ -1,11 +1,11 @@
 /** The worker's loadModel / classify / gradcam / featureMaps ops, called as the worker calls them. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readModelDir } from '../../electron/cli/model-files';
-import { explainCam } from '../../renderer/worker/compute/explain/explain';
-import { classifyOp, featureMapsOp, gradcamOp } from '../../renderer/worker/compute/explain/explain-ops';
-import { AbortError } from '../../renderer/worker/compute/job';
-import { getNet, loadModelOp, unloadModel } from '../../renderer/worker/compute/net/model-cache';
+import { readModelDir } from '../../src/cli/model-files';
+import { explainCam } from '../../src/explain/compute/explain';
+import { classifyOp, featureMapsOp, gradcamOp } from '../../src/explain/compute/explain-ops';
+import { AbortError } from '../../src/core/job';
+import { getNet, loadModelOp, unloadModel } from '../../src/core/net/model-cache';
 import { modelDir, readPhoto, useBackend } from './net-fixtures';
 
 beforeAll(() => useBackend('wasm'));

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HostServices } from '../../electron/services/host-services';
-import { parseExportBytesRequest } from '../../electron/services/export-bytes';
-import { readPngText } from '../../electron/services/png-text';
-import { camCsv, camFileName, camNpy, camParams, camPng16, slug, type CamRecord } from '../../renderer/panels/explain/cam-export';
-import { crc32, encodeGray16Png } from '../../renderer/panels/explain/png16';
+import { HostServices } from '../../src/services/host-services';
+import { parseExportBytesRequest } from '../../src/services/export-bytes';
+import { readPngText } from '../../src/services/png-text';
+import { camCsv, camFileName, camNpy, camParams, camPng16, slug, type CamRecord } from '../../src/explain/ui/cam-export';
+import { crc32, encodeGray16Png } from '../../src/explain/ui/png16';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'onirique-xp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,8 +76,8 @@ describe('CAM exports', () => {
 
   it('carries the CLI gradcam keys plus source and model; colormap only for a coloured overlay', () => {
     const cliKeys = ['operation', 'method', 'class', 'label', 'layer', 'fit', 'smooth', 'model-sha256'].map((k) => `onirique:${k}`);
-    // The same keys the CLI writes (electron/cli/commands/gradcam.ts), read from its source so a rename there fails here.
-    const cliSource = readFileSync(path.resolve(__dirname, '..', '..', 'electron', 'cli', 'commands', 'gradcam.ts'), 'utf8');
+    // The same keys the CLI writes (src/explain/gradcam-command.ts), read from its source so a rename there fails here.
+    const cliSource = readFileSync(path.resolve(__dirname, '..', '..', 'src', 'explain', 'gradcam-command.ts'), 'utf8');
     for (const k of cliKeys) expect(cliSource).toContain(`'${k}'`);
     const p = camParams(cam, { colormap: 'turbo', alpha: 0.35 });
     for (const k of cliKeys) expect(p[k]).toBeDefined();

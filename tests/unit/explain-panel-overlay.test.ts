@@ -1,13 +1,16 @@
-/** The Explain panel's overlay pictures, burn-in blend, layer list and feature-map tile picking. */
+/** The Explain panel's overlay pictures, burn-in blend (and the worker op that runs it), layer list and feature-map tile picking. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { colormapLut, colorize } from '../../renderer/worker/compute/explain/colormap';
-import type { LayerInfo } from '../../renderer/worker/compute/net/plain-net';
+import { colormapLut, colorize, overlay } from '../../src/explain/compute/colormap';
+import { blendRgba, burnIn } from '../../src/explain/compute/cam-composite';
+import { explainHandlers } from '../../src/explain/compute/explain-ops';
+import type { LayerInfo } from '../../src/core/net/plain-net';
 import {
-  blendRgba, burnIn, displaySize, heatLayerImage, layerTitle, mapRange, samePixels, shrinkRgba, spatialLayers, tileAt,
-} from '../../renderer/panels/explain/overlay-view';
+  displaySize, heatLayerImage, layerTitle, mapRange, samePixels, spatialLayers, tileAt,
+} from '../../src/explain/ui/overlay-view';
+import { downscaleNearest } from '../../src/core/image';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const coffee = path.resolve(repoRoot, '..', 'shared', 'photos', 'coffee.png');
@@ -68,7 +71,7 @@ describe('overlay pictures', () => {
 
   it('shrinks RGBA by the nearest pixel', () => {
     const img = { width: 4, height: 2, data: new Uint8ClampedArray(32).map((_, i) => i) };
-    const s = shrinkRgba(img, 2, 1);
+    const s = downscaleNearest(img, 2, 1);
     expect(Array.from(s.data)).toEqual([...img.data.subarray(4, 8), ...img.data.subarray(12, 16)].map((v) => v + 16));
   });
 
@@ -111,5 +114,29 @@ describe('samePixels', () => {
     const buf = new Uint8ClampedArray(a.data.length + 1);
     buf.set(a.data, 1);
     expect(samePixels(a, { ...a, data: buf.subarray(1) })).toBe(true);
+  });
+});
+
+describe('camOverlay worker op', () => {
+  it('gives the same pixels the panel composited on the UI thread before (heat colours and guided blend)', async () => {
+    const img = await photo(60, 40);
+    const heat = radialHeat(60, 40);
+    const input = { photo: img, heat, colormap: 'turbo' as const, alpha: 0.45, guided: null };
+    // Before, the panel ran colormap.overlay on the document for burn-in and for the overlay export.
+    const onUi = overlay(img, { width: 60, height: 40, data: heat }, 'turbo', 0.45);
+    const viaOp = await explainHandlers.camOverlay(input, {});
+    expect(Buffer.from(viaOp.data).equals(Buffer.from(onUi.data))).toBe(true);
+    // The guided picture: the panel's blend, out = (1 - a)·photo + a·guided stored in 8-bit, alpha of the photo.
+    const guided = { width: 60, height: 40, data: new Uint8ClampedArray(60 * 40 * 4).map((_, i) => (i * 37) & 255) };
+    const a = 0.3;
+    const blended = new Uint8ClampedArray(img.data.length);
+    for (let p = 0; p < blended.length; p += 4) {
+      for (let c = 0; c < 3; c++) blended[p + c] = img.data[p + c]! * (1 - a) + guided.data[p + c]! * a;
+      blended[p + 3] = img.data[p + 3]!;
+    }
+    const guidedOut = await explainHandlers.camOverlay({ ...input, alpha: a, guided }, {});
+    expect(Buffer.from(guidedOut.data).equals(Buffer.from(blended))).toBe(true);
+    expect(guidedOut).toMatchObject({ width: 60, height: 40 });
+    await expect(explainHandlers.camOverlay({ ...input, heat: new Float32Array(10) }, {})).rejects.toThrow(/sizes differ/);
   });
 });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldText, searchClasses, shortLabel, synonyms } from '../../renderer/panels/explain/class-search';
+import { foldText, searchClasses, shortLabel, synonyms } from '../../src/explain/ui/class-search';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const labels = JSON.parse(readFileSync(path.resolve(repoRoot, '..', 'shared', 'models', 'mobilenet_v1_0.75_224', 'imagenet_labels.json'), 'utf8')) as string[];

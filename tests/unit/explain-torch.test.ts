@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlainNetFromDir } from '../../electron/cli/model-files';
-import { camGrid } from '../../renderer/worker/compute/explain/cam-core';
-import { npyFloat32 } from '../../renderer/worker/compute/explain/export-formats';
-import { viewPixels } from '../../renderer/worker/compute/explain/views';
-import type { PlainNet } from '../../renderer/worker/compute/net/plain-net';
+import { loadPlainNetFromDir } from '../../src/cli/model-files';
+import { camGrid } from '../../src/explain/compute/cam-core';
+import { npyFloat32 } from '../../src/explain/compute/export-formats';
+import { viewPixels } from '../../src/explain/compute/views';
+import type { PlainNet } from '../../src/core/net/plain-net';
 import { maxAbs, maxAbsDiff, modelDir, readPhoto, repoRoot, useBackend } from './net-fixtures';
 
 let net: PlainNet;

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSOCIATED_EXTENSIONS, existingFiles, hasImageExtension, imagePathsFromArgv } from '../../electron/services/file-associations';
+import { ASSOCIATED_EXTENSIONS, existingFiles, hasImageExtension, imagePathsFromArgv } from '../../src/services/file-associations';
 import { tempDir } from './files-fixtures';
 
 describe('imagePathsFromArgv', () => {

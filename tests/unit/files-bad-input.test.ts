@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostServices } from '../../electron/services/host-services';
-import { recentId } from '../../electron/services/recent';
+import { HostServices } from '../../src/services/host-services';
+import { recentId } from '../../src/services/recent';
 import { photosDir, pngBombHeader, tempDir } from './files-fixtures';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage, heicSupported } from '../../electron/services/image-decode';
+import { decodeImage, heicSupported } from '../../src/services/image-decode';
 import { chunk, meanAbsDiffRgb, photoRgba, photosDir, png16 } from './files-fixtures';
 
 /** Reference P3 → sRGB conversion by the published matrices (independent of lcms). */

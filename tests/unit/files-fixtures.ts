@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { RgbaImage } from '../../electron/ipc-contract';
+import type { RgbaImage } from '../../src/host/host-contract';
 
 /** Repository root (tests run from it). */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RgbaImage } from '../../electron/ipc-contract';
-import { HostServices, PREVIEW_MIN_PIXELS } from '../../electron/services/host-services';
-import { decodeImage, decodePreview } from '../../electron/services/image-decode';
+import type { RgbaImage } from '../../src/host/host-contract';
+import { HostServices, PREVIEW_MIN_PIXELS } from '../../src/services/host-services';
+import { decodeImage, decodePreview } from '../../src/services/image-decode';
 import { meanAbsDiffRgb, photoRgba, photosDir, tempDir } from './files-fixtures';
 
 const BIG = 'dandelions_5312x2988.jpg';

@@ -1,11 +1,12 @@
 /** The block-reshape path (filter-block.ts) against the strip path on real photo crops: every border, odd widths. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyFilter, convolveImage, convolveResponse } from '../../renderer/worker/compute/convolve';
-import { blockKernel, blocksFor } from '../../renderer/worker/compute/filter-block';
-import { defaultFilterOptions, type FilterOptions } from '../../renderer/worker/compute/filter-options';
-import { presetOptions } from '../../renderer/worker/compute/kernels';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { applyFilter, convolveImage, convolveResponse } from '../../src/filter/compute/convolve';
+import { blockKernel, blocksFor } from '../../src/filter/compute/filter-block';
+import { defaultFilterOptions, type FilterOptions } from '../../src/filter/compute/filter-options';
+import { presetOptions } from '../../src/filter/compute/kernels';
+import { setSimdDisabled } from '../../src/filter/compute/simd/simd-loader';
+import type { RgbaImage } from '../../src/core/image';
 import { allBorders, crop, maxByteDiff, maxRelDiff, seededKernel, useWasm } from './filter-fixtures';
 
 const kernels: [string, Partial<FilterOptions>][] = [
@@ -18,8 +19,8 @@ const kernels: [string, Partial<FilterOptions>][] = [
   ['1x5 row', { kernel: { matrix: [[1, -2, 0, 2, -1]] } }],
 ];
 
-let photo: Rgba;
-let narrow: Rgba;
+let photo: RgbaImage;
+let narrow: RgbaImage;
 beforeAll(async () => {
   await useWasm();
   // Odd sizes: neither is a multiple of any lane count, so every padding path runs.
@@ -27,7 +28,7 @@ beforeAll(async () => {
   narrow = await crop('dandelions_5312x2988.jpg', 2600, 1400, 13, 11);
 });
 
-async function both(img: Rgba, opts: Partial<FilterOptions>) {
+async function both(img: RgbaImage, opts: Partial<FilterOptions>) {
   const block = await convolveResponse(img, { ...opts, layout: 'blocks' });
   const strips = await convolveResponse(img, { ...opts, layout: 'strips' });
   return { block, strips };
@@ -82,10 +83,16 @@ describe('whole-output tile', () => {
 
 describe('path choice', () => {
   it('auto takes the block path on wasm at stride 1 and the strip path at stride 2; no tensor leaks', async () => {
-    const before = tf.memory().numTensors;
-    expect((await convolveImage(photo, defaultFilterOptions)).plan.kind).toBe('block');
-    expect((await convolveImage(photo, { ...defaultFilterOptions, stride: 2 })).plan.kind).not.toBe('block');
-    expect(tf.memory().numTensors).toBe(before);
+    // The choice among the tfjs paths, as where WebAssembly SIMD is missing (filter-simd.test.ts covers SIMD).
+    setSimdDisabled(true);
+    try {
+      const before = tf.memory().numTensors;
+      expect((await convolveImage(photo, defaultFilterOptions)).plan.kind).toBe('block');
+      expect((await convolveImage(photo, { ...defaultFilterOptions, stride: 2 })).plan.kind).not.toBe('block');
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      setSimdDisabled(false);
+    }
   });
 
   it('the block kernel puts tap kx of output lane q at block dj, input lane p with dj·B + p − q = kx', () => {

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { filterCommand } from '../../electron/cli/commands/filter';
-import { kernelsCommand } from '../../electron/cli/commands/kernels';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { filterCommand } from '../../src/filter/filter-command';
+import { kernelsCommand } from '../../src/filter/kernels-command';
+import type { RgbaImage } from '../../src/core/image';
 import { maxLevelDiff, photosDir, reference, useWasm } from './filter-fixtures';
 
 let dir: string;
 const coffee = resolve(photosDir, 'coffee.png');
 
-async function readOut(path: string): Promise<Rgba> {
+async function readOut(path: string): Promise<RgbaImage> {
   const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data) };
 }

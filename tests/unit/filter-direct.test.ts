@@ -1,12 +1,13 @@
 /** The direct typed-array path (filter-direct.ts, tfjs-cpu's engine) against the strip path on real photo crops. */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFilter, convolveImage, convolveResponse } from '../../renderer/worker/compute/convolve';
-import { planDirect } from '../../renderer/worker/compute/filter-direct';
-import { defaultFilterOptions, type FilterOptions } from '../../renderer/worker/compute/filter-options';
-import { AbortError } from '../../renderer/worker/compute/job';
-import { presetOptions } from '../../renderer/worker/compute/kernels';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { applyFilter, convolveImage, convolveResponse } from '../../src/filter/compute/convolve';
+import { planDirect } from '../../src/filter/compute/filter-direct';
+import { defaultFilterOptions, type FilterOptions } from '../../src/filter/compute/filter-options';
+import { AbortError } from '../../src/core/job';
+import { presetOptions } from '../../src/filter/compute/kernels';
+import { setSimdDisabled } from '../../src/filter/compute/simd/simd-loader';
+import type { RgbaImage } from '../../src/core/image';
 import { allBorders, crop, maxByteDiff, maxRelDiff, seededKernel, useWasm } from './filter-fixtures';
 
 const kernels: [string, Partial<FilterOptions>][] = [
@@ -20,8 +21,8 @@ const kernels: [string, Partial<FilterOptions>][] = [
   ['Roberts (zero taps skipped)', presetOptions('roberts-x')],
 ];
 
-let photo: Rgba;
-let narrow: Rgba;
+let photo: RgbaImage;
+let narrow: RgbaImage;
 beforeAll(async () => {
   await useWasm();
   photo = await crop('chelsea.png', 30, 20, 203, 117);
@@ -79,12 +80,20 @@ describe('plan and path choice', () => {
 
   it('auto takes the direct path on tfjs-cpu, and its result equals the wasm block path; no tensors made', async () => {
     const opts = { ...defaultFilterOptions, ...presetOptions('sobel-magnitude') };
-    const onWasm = await convolveImage(photo, opts);
-    await tf.setBackend('cpu');
-    const before = tf.memory().numTensors;
-    const onCpu = await convolveImage(photo, opts);
-    expect(tf.memory().numTensors).toBe(before);
-    await useWasm();
+    // The choice among the non-SIMD paths, as where WebAssembly SIMD is missing (filter-simd.test.ts covers SIMD).
+    setSimdDisabled(true);
+    let onWasm: Awaited<ReturnType<typeof convolveImage>>;
+    let onCpu: typeof onWasm;
+    try {
+      onWasm = await convolveImage(photo, opts);
+      await tf.setBackend('cpu');
+      const before = tf.memory().numTensors;
+      onCpu = await convolveImage(photo, opts);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      setSimdDisabled(false);
+      await useWasm();
+    }
     expect([onWasm.plan.kind, onCpu.plan.kind]).toEqual(['block', 'direct']);
     onCpu.raw.forEach((plane, i) => expect(maxRelDiff(plane, onWasm.raw[i]!)).toBeLessThanOrEqual(1e-5));
   });

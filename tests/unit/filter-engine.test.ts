@@ -1,15 +1,15 @@
 /** Engine behaviour beyond scipy parity: hand-computed cases, tiling, separable path, combining, leaks. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyFilter, convolveResponse } from '../../renderer/worker/compute/convolve';
-import type { FilterOptions } from '../../renderer/worker/compute/filter-options';
-import { AbortError } from '../../renderer/worker/compute/job';
-import { presetOptions } from '../../renderer/worker/compute/kernels';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { applyFilter, convolveResponse } from '../../src/filter/compute/convolve';
+import type { FilterOptions } from '../../src/filter/compute/filter-options';
+import { AbortError } from '../../src/core/job';
+import { presetOptions } from '../../src/filter/compute/kernels';
+import type { RgbaImage } from '../../src/core/image';
 import { crop, maxRelDiff, useWasm } from './filter-fixtures';
 
 /** A grey image whose luma equals the given values exactly (r = g = b). */
-function grey(rows: number[][]): Rgba {
+function grey(rows: number[][]): RgbaImage {
   const h = rows.length;
   const w = rows[0]!.length;
   const data = new Uint8ClampedArray(w * h * 4);
@@ -25,12 +25,12 @@ const I = grey([
 // out = I[x] + 2·I[x+1] under correlation.
 const right = { kernel: { matrix: [[0, 0, 0], [0, 1, 2], [0, 0, 0]] } };
 
-async function resp(img: Rgba, opts: Partial<FilterOptions>): Promise<number[][]> {
+async function resp(img: RgbaImage, opts: Partial<FilterOptions>): Promise<number[][]> {
   const r = await convolveResponse(img, opts);
   return Array.from({ length: r.height }, (_, y) => Array.from(r.values.subarray(y * r.width, (y + 1) * r.width)));
 }
 
-let photo: Rgba;
+let photo: RgbaImage;
 beforeAll(async () => {
   await useWasm();
   photo = await crop('dandelions_5312x2988.jpg', 2400, 1300, 300, 200);
@@ -107,7 +107,7 @@ describe('combined kernels', () => {
   it('direction colours a rising vertical edge red (angle 0) and a rising horizontal edge (angle 90°) yellow-green', async () => {
     const vEdge = grey(Array.from({ length: 5 }, () => [0, 0, 0, 200, 200, 200]));
     const outV = await applyFilter(vEdge, { ...presetOptions('sobel-direction'), border: 'replicate' });
-    const at = (img: Rgba, y: number, x: number) => Array.from(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 3));
+    const at = (img: RgbaImage, y: number, x: number) => Array.from(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 3));
     expect(at(outV, 2, 2)).toEqual([255, 0, 0]);
     const hEdge = grey([[0, 0, 0], [0, 0, 0], [200, 200, 200], [200, 200, 200]]);
     const outH = await applyFilter(hEdge, { ...presetOptions('sobel-direction'), border: 'replicate' });
@@ -133,7 +133,7 @@ describe('pass-through channels and alpha follow the output grid', () => {
     ['valid 5x3', { mode: 'valid' as const, kernel: { matrix: [[1, 2, 1], [0, 1, 0], [1, 0, 1], [2, 2, 2], [0, 1, 0]] } }, 2, 1, 1],
     ['stride 3 same', { stride: 3, kernel: { matrix: [[1, 2, 1]] } }, 0, 0, 3],
   ])('%s', async (_n, opts, dy, dx, s) => {
-    const img: Rgba = { ...photo, data: photo.data.map((v, i) => (i % 4 === 3 ? (i >> 2) % 251 : v)) as Uint8ClampedArray };
+    const img: RgbaImage = { ...photo, data: photo.data.map((v, i) => (i % 4 === 3 ? (i >> 2) % 251 : v)) as Uint8ClampedArray };
     const out = await applyFilter(img, { ...opts, channels: 'rgb', channelMask: [true, false, true], output: 'clamp' });
     let ok = true;
     for (let y = 0; y < out.height; y++) {
@@ -162,5 +162,33 @@ describe('jobs', () => {
     ac.abort();
     await expect(applyFilter(photo, {}, { signal: ac.signal })).rejects.toBeInstanceOf(AbortError);
     await expect(applyFilter(I, { kernel: { matrix: [[1, 1, 1, 1, 1]] }, mode: 'valid' })).rejects.toThrow(/smaller than the dilated kernel/);
+  });
+
+  // A worker reads the cancel message only between tasks: abort from a macrotask, as the message would.
+  for (const layout of ['blocks', 'strips', 'direct'] as const) {
+    it(`a cancel arriving as a message stops a tiled ${layout} run within one tile; nothing is mapped`, async () => {
+      const ac = new AbortController();
+      const labels: string[] = [];
+      const run = applyFilter(photo, { ...presetOptions('gaussian', { sigma: 3 }), channels: 'rgb', border: 'reflect', tileSize: 48, layout }, {
+        signal: ac.signal,
+        onProgress: (p) => {
+          labels.push(p.label);
+          if (labels.length === 1) setTimeout(() => ac.abort(), 0);
+        },
+      });
+      await expect(run).rejects.toBeInstanceOf(AbortError);
+      // At most the tile under way when the message came, and one more step.
+      expect(labels.length).toBeLessThanOrEqual(2);
+      expect(labels).not.toContain('Mapping output');
+    });
+  }
+
+  it('abs-max scales by the given whole-image level when one is passed (a preview of a crop)', async () => {
+    const opts = { kernel: { matrix: [[-1, 0, 1]] }, output: 'abs-max' as const };
+    const own = await applyFilter(I, opts);
+    // |I[x+1] - I[x-1]| is 2 inside and up to 11 at the zero border: its own max maps 11 to 255.
+    expect(own.data[4 * 1]).toBe(Math.round((2 * 255) / 11));
+    const given = await applyFilter(I, { ...opts, absMax: 4 });
+    expect(given.data[4 * 1]).toBe(Math.round((2 * 255) / 4));
   });
 });

@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
-import type { BorderMode } from '../../renderer/worker/compute/filter-options';
-import type { Rgba } from '../../renderer/worker/protocol';
+import type { BorderMode } from '../../src/filter/compute/filter-options';
+import type { RgbaImage } from '../../src/core/image';
 
 /** Repository root (tests run from it). */
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -26,7 +26,7 @@ export async function useWasm(): Promise<void> {
 }
 
 /** A w x h crop of a shared photo at (left, top), 8-bit RGBA, unscaled. */
-export async function crop(name: string, left: number, top: number, w: number, h: number): Promise<Rgba> {
+export async function crop(name: string, left: number, top: number, w: number, h: number): Promise<RgbaImage> {
   const { data, info } = await sharp(resolve(photosDir, name))
     .extract({ left, top, width: w, height: h })
     .removeAlpha()
@@ -37,7 +37,7 @@ export async function crop(name: string, left: number, top: number, w: number, h
 }
 
 /** Writes the RGB of an RGBA image as an HxWx3 uint8 .npy file. */
-export function writeRgbNpy(path: string, img: Rgba): void {
+export function writeRgbNpy(path: string, img: RgbaImage): void {
   const header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${img.height}, ${img.width}, 3), }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
   const h = header + ' '.repeat(pad % 64) + '\n';
@@ -80,7 +80,7 @@ export function readNpy(path: string): NpyArray {
 export interface RefCase {
   id: string;
   /** Pixels to send, or `photo`: an image file python decodes itself with PIL. */
-  image?: Rgba;
+  image?: RgbaImage;
   photo?: string;
   channels: 'luma' | 'rgb' | 'sum';
   kernels: number[][][];
@@ -96,7 +96,7 @@ export interface RefCase {
 export function reference(cases: RefCase[]): Map<string, NpyArray> {
   const dir = mkdtempSync(join(tmpdir(), 'onirique-filter-ref-'));
   try {
-    const images = new Map<Rgba, string>();
+    const images = new Map<RgbaImage, string>();
     const spec = cases.map((c) => {
       if (!c.image) return c;
       let p = images.get(c.image);
@@ -129,7 +129,7 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Largest |a - b| over the RGB of an RGBA image and an HxWx3 (or HxWx1 grey) uint8 reference. */
-export function maxLevelDiff(img: Rgba, ref: NpyArray): number {
+export function maxLevelDiff(img: RgbaImage, ref: NpyArray): number {
   const c = ref.shape[2] ?? 1;
   let d = 0;
   for (let i = 0; i < img.width * img.height; i++) {
@@ -153,7 +153,7 @@ export function seededKernel(h: number, w: number, seed: number): number[][] {
 }
 
 /** Largest difference between two 8-bit images of the same size, over all channels. */
-export function maxByteDiff(a: Rgba, b: Rgba): number {
+export function maxByteDiff(a: RgbaImage, b: RgbaImage): number {
   let diff = 0;
   for (let i = 0; i < a.data.length; i++) diff = Math.max(diff, Math.abs(a.data[i]! - b.data[i]!));
   return diff;

@@ -1,9 +1,9 @@
 /** The Filter panel's frequency-response image against numpy's FFT of the zero-padded, dilated kernel. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { kernelSpectrum, logLevel, responseImage, responseMagnitude, RESPONSE_SIZE } from '../../renderer/panels/filter/frequency';
-import { defaultFilterOptions } from '../../renderer/worker/compute/filter-options';
-import { presetOptions } from '../../renderer/worker/compute/kernels';
+import { kernelSpectrum, logLevel, responseImage, responseMagnitude, RESPONSE_SIZE } from '../../src/filter/ui/frequency';
+import { defaultFilterOptions } from '../../src/filter/compute/filter-options';
+import { presetOptions } from '../../src/filter/compute/kernels';
 import { PYTHON } from './filter-fixtures';
 
 /** numpy: fftshift(fft2(kernel dilated by d, zero-padded to n x n)) as [re, im] arrays. */

@@ -1,13 +1,15 @@
 /** The Filter panel sends the engine the same options the CLI builds for the same choices. */
 import { describe, expect, it } from 'vitest';
-import { filterOptionsFromArgs } from '../../electron/cli/commands/filter';
+import { filterOptionsFromArgs } from '../../src/filter/filter-command';
 import {
+  applyPresetDefaults,
   buildFilterOptions,
   defaultPanelSettings,
   defaultParams,
   kernelFileName,
   normaliseKernel,
   parseSourceValue,
+  presetDefaults,
   resizeMatrix,
   saveUserKernel,
   setCell,
@@ -16,9 +18,9 @@ import {
   toUserKernel,
   zeroSumClipped,
   type PanelModel,
-} from '../../renderer/panels/filter/panel-options';
-import { kernelFileText, parseKernelFile } from '../../renderer/worker/compute/filter-kernel';
-import { defaultFilterOptions, type FilterOptions } from '../../renderer/worker/compute/filter-options';
+} from '../../src/filter/ui/panel-options';
+import { kernelFileText, parseKernelFile } from '../../src/filter/compute/filter-kernel';
+import { defaultFilterOptions, type FilterOptions } from '../../src/filter/compute/filter-options';
 
 const model = (over: Partial<PanelModel> = {}): PanelModel => ({
   source: { kind: 'preset', name: 'edges-horizontal' },
@@ -55,7 +57,7 @@ describe('panel options equal the CLI options', () => {
     const m = model({
       source: { kind: 'preset', name: 'gaussian' },
       params: { sigma: 2.5, size: 9 },
-      settings: { channels: 'rgb', channelMask: [true, false, true], border: 'wrap', mode: 'valid', stride: 2, dilation: 3, flip: true, output: 'abs', normalise: true, combine: null },
+      settings: { channels: 'rgb', channelMask: [true, false, true], border: 'wrap', mode: 'valid', stride: 2, dilation: 3, flip: true, output: 'abs', normalise: true, tileSize: 0, combine: null },
     });
     expect(built(m)).toEqual(cli.options);
   });
@@ -131,5 +133,40 @@ describe('editor helpers', () => {
     expect(list).toEqual([{ name: 'mine', matrix: [[5]] }, { name: 'other', matrix: [[1]] }]);
     expect(kernelFileName({ name: 'My kernel / v2', matrix: [[1]] })).toBe('My-kernel-v2.json');
     for (const v of ['edges-horizontal', 'user:a:b', 'custom']) expect(sourceValue(parseSourceValue(v))).toBe(v);
+  });
+
+  it('presets bring sensible defaults: photo filters on R, G, B with reflect; edges and derivatives on luminance, |value| or magnitude', () => {
+    for (const name of ['gaussian', 'box', 'sharpen', 'unsharp']) {
+      expect(presetDefaults(name), name).toEqual({ channels: 'rgb', border: 'reflect', output: 'clamp' });
+    }
+    for (const name of ['edges-horizontal', 'sobel-x', 'prewitt-y', 'scharr-magnitude', 'laplacian-4', 'log', 'dog', 'kirsch']) {
+      expect(presetDefaults(name), name).toEqual({ channels: 'luma', output: 'abs-max' });
+    }
+    const magnitude = buildFilterOptions(model({ source: { kind: 'preset', name: 'sobel-magnitude' } }));
+    expect(magnitude.ok && magnitude.options.combine).toBe('magnitude');
+  });
+
+  it('picking a preset reports only the settings it changed, and leaves the rest to the user', () => {
+    const s = { ...defaultPanelSettings, channelMask: [true, false, true] as [boolean, boolean, boolean], stride: 2 };
+    expect(applyPresetDefaults(s, 'gaussian')).toEqual([
+      { key: 'channels', value: 'rgb' },
+      { key: 'border', value: 'reflect' },
+      { key: 'output', value: 'clamp' },
+    ]);
+    expect(s).toMatchObject({ channels: 'rgb', channelMask: [true, true, true], border: 'reflect', output: 'clamp', stride: 2 });
+    expect(applyPresetDefaults(s, 'box')).toEqual([]);
+    // An edge preset after a blur: luminance and |value| again; the user's border stays.
+    expect(applyPresetDefaults(s, 'sobel-x')).toEqual([{ key: 'channels', value: 'luma' }, { key: 'output', value: 'abs-max' }]);
+    expect(s.border).toBe('reflect');
+  });
+
+  it('the tile size reaches the engine (0 or a bad value = automatic)', () => {
+    const at = (tileSize: number) => {
+      const b = buildFilterOptions(model({ settings: { ...defaultPanelSettings, tileSize } }));
+      return b.ok ? b.options.tileSize : null;
+    };
+    expect(at(160)).toBe(160);
+    expect(at(0)).toBe(0);
+    expect(at(Number.NaN)).toBe(0);
   });
 });

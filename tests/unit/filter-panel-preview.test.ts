@@ -5,26 +5,23 @@
  */
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyFilter } from '../../renderer/worker/compute/convolve';
-import { defaultFilterOptions, type BorderMode, type FilterOptions } from '../../renderer/worker/compute/filter-options';
-import { presetOptions } from '../../renderer/worker/compute/kernels';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { applyFilter } from '../../src/filter/compute/convolve';
+import { defaultFilterOptions, type BorderMode, type FilterOptions } from '../../src/filter/compute/filter-options';
+import { presetOptions } from '../../src/filter/compute/kernels';
+import { crop as cropRgba, downscaleBy, type Rect, type RgbaImage } from '../../src/core/image';
 import {
   alignedRect,
   anchorOffset,
   CROPPED_COLOR,
-  crop as cropRgba,
-  downscale,
   emulateOutputGeometry,
   kernelReach,
   limitRect,
   lowResRequest,
   previewRequest,
-  type Rect,
-} from '../../renderer/panels/filter/preview-geometry';
+} from '../../src/filter/ui/preview-geometry';
 import { crop, PYTHON, useWasm } from './filter-fixtures';
 
-let photo: Rgba;
+let photo: RgbaImage;
 beforeAll(async () => {
   await useWasm();
   // Chelsea's face and whiskers: strong edges in every direction, 160x120.
@@ -32,7 +29,7 @@ beforeAll(async () => {
 });
 
 /** Largest RGBA difference between a picture and the same-size window of a bigger one at (x, y). */
-function windowDiff(small: Rgba, big: Rgba, x: number, y: number): number {
+function windowDiff(small: RgbaImage, big: RgbaImage, x: number, y: number): number {
   let d = 0;
   for (let r = 0; r < small.height; r++) {
     for (let c = 0; c < small.width * 4; c++) {
@@ -129,9 +126,9 @@ describe('stride and valid emulation', () => {
 
 describe('screen-resolution pass', () => {
   it('downscale is the block mean (numpy reference)', () => {
-    const small = cropRgba(photo, 3, 5, 45, 31);
+    const small = cropRgba(photo, { x: 3, y: 5, w: 45, h: 31 });
     const f = 4;
-    const got = downscale(small, f);
+    const got = downscaleBy(small, f);
     const py = `
 import sys, json, numpy as np
 d = json.load(sys.stdin)

@@ -1,8 +1,8 @@
 /** The convolution engine against scipy (signal and ndimage) on real photo crops, every option. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyFilter, convolveResponse } from '../../renderer/worker/compute/convolve';
-import type { FilterOptions } from '../../renderer/worker/compute/filter-options';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { applyFilter, convolveResponse } from '../../src/filter/compute/convolve';
+import type { FilterOptions } from '../../src/filter/compute/filter-options';
+import type { RgbaImage } from '../../src/core/image';
 import { crop, maxLevelDiff, maxRelDiff, reference, useWasm, type NpyArray, type RefCase } from './filter-fixtures';
 
 /** Seeded pseudo-random kernel (values in [-1, 1) with 2 decimals), so no case is symmetric by accident. */
@@ -85,7 +85,7 @@ const spots: Record<Case['photo'], [string, number, number]> = {
   dandelions: ['dandelions_5312x2988.jpg', 2600, 1400],
 };
 
-const images = new Map<string, Rgba>();
+const images = new Map<string, RgbaImage>();
 let refs: Map<string, NpyArray>;
 
 const mapped: { id: string; photo: Case['photo']; opts: Partial<FilterOptions>; ref: RefCase['fn']; boundary: string; map: 'clamp' | 'abs' | 'abs-max' | 'offset' }[] = [
@@ -139,7 +139,7 @@ describe('8-bit output equals the scipy result mapped the same way (≤ 1 grey l
 
   it('rgb with a channel switched off passes that channel through and keeps alpha', async () => {
     const img = images.get('rocket')!;
-    const withAlpha: Rgba = { ...img, data: img.data.map((v, i) => (i % 4 === 3 ? (i * 7) % 256 : v)) as Uint8ClampedArray };
+    const withAlpha: RgbaImage = { ...img, data: img.data.map((v, i) => (i % 4 === 3 ? (i * 7) % 256 : v)) as Uint8ClampedArray };
     const out = await applyFilter(withAlpha, { ...k(asym53), channels: 'rgb', channelMask: [true, false, true], output: 'offset' });
     const full = await applyFilter(withAlpha, { ...k(asym53), channels: 'rgb', output: 'offset' });
     let passG = true;

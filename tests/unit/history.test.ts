@@ -2,31 +2,31 @@
 import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { History, pixelEntry, TILE, type PixelHolder, type SpillStore } from '../../renderer/state/history';
-import type { Rgba } from '../../renderer/worker/protocol';
+import { History, pixelEntry, TILE, type PixelHolder, type SpillStore } from '../../src/app/state/history';
+import type { RgbaImage } from '../../src/core/image';
 import { photoRgba, tempDir } from './files-fixtures';
 
-function paintRect(img: Rgba, x0: number, y0: number, w: number, h: number, v: number): Rgba {
+function paintRect(img: RgbaImage, x0: number, y0: number, w: number, h: number, v: number): RgbaImage {
   const out = { ...img, data: img.data.slice() };
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) out.data.fill(v, (y * img.width + x) * 4, (y * img.width + x) * 4 + 3);
   return out;
 }
 
-function invert(img: Rgba): Rgba {
+function invert(img: RgbaImage): RgbaImage {
   const out = { ...img, data: img.data.slice() };
   for (let i = 0; i < out.data.length; i++) if (i % 4 !== 3) out.data[i] = 255 - out.data[i]!;
   return out;
 }
 
-const same = (a: Rgba, b: Rgba) => a.width === b.width && a.height === b.height && Buffer.from(a.data).equals(Buffer.from(b.data));
+const same = (a: RgbaImage, b: RgbaImage) => a.width === b.width && a.height === b.height && Buffer.from(a.data).equals(Buffer.from(b.data));
 
 describe('History with tile deltas', () => {
   it('undoes and redoes a chain of changes to the exact pixels', async () => {
     const photo = await photoRgba('chelsea.png');
     const doc: PixelHolder = { image: photo };
     const h = new History<PixelHolder>();
-    const states: Rgba[] = [photo];
-    const ops = [(i: Rgba) => paintRect(i, 10, 20, 50, 40, 255), invert, (i: Rgba) => paintRect(i, 300, 100, 140, 180, 0)];
+    const states: RgbaImage[] = [photo];
+    const ops = [(i: RgbaImage) => paintRect(i, 10, 20, 50, 40, 255), invert, (i: RgbaImage) => paintRect(i, 300, 100, 140, 180, 0)];
     for (const [k, op] of ops.entries()) {
       const after = op(doc.image);
       h.push(pixelEntry(`op ${k}`, doc.image, after));
@@ -76,7 +76,7 @@ describe('History with tile deltas', () => {
     const photo = await photoRgba('chelsea.png');
     const doc: PixelHolder = { image: photo };
     const h = new History<PixelHolder>();
-    const cropped: Rgba = { width: 10, height: 10, data: new Uint8ClampedArray(400).fill(7) };
+    const cropped: RgbaImage = { width: 10, height: 10, data: new Uint8ClampedArray(400).fill(7) };
     h.push(pixelEntry('crop', doc.image, cropped));
     doc.image = cropped;
     await h.undo(doc);
@@ -111,8 +111,8 @@ describe('History spilled to a store', () => {
       const h = new History<PixelHolder>(full * 2, { memoryBytes: full * 1.5, spilledBudgetBytes: full * 100 });
       h.useStore(store);
       const doc: PixelHolder = { image: photo };
-      const states: Rgba[] = [photo];
-      const ops = [invert, (i: Rgba) => paintRect(i, 40, 30, 200, 100, 9), invert, (i: Rgba) => paintRect(i, 0, 0, 5, 5, 200), invert, invert];
+      const states: RgbaImage[] = [photo];
+      const ops = [invert, (i: RgbaImage) => paintRect(i, 40, 30, 200, 100, 9), invert, (i: RgbaImage) => paintRect(i, 0, 0, 5, 5, 200), invert, invert];
       for (const [k, op] of ops.entries()) {
         const after = op(doc.image);
         h.push(pixelEntry(`op ${k}`, doc.image, after));

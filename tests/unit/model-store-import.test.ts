@@ -5,12 +5,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { modelsCommand } from '../../electron/cli/commands/models';
-import { HostServices } from '../../electron/services/host-services';
-import { readModelArtifacts } from '../../electron/services/model-artifacts';
-import { modelFileForUrl, modelFileForUrlPath } from '../../electron/services/model-files';
-import { ModelStore } from '../../electron/services/model-store';
-import { inspectModelJson, weightByteSize } from '../../electron/services/model-validate';
+import { modelsCommand } from '../../src/models/models-command';
+import { HostServices } from '../../src/services/host-services';
+import { readModelArtifacts } from '../../src/services/model-artifacts';
+import { modelFileForUrl, modelFileForUrlPath } from '../../src/services/model-files';
+import { ModelStore } from '../../src/services/model-store';
+import { inspectModelJson, weightByteSize } from '../../src/services/model-validate';
 import { sha256Of, sharedMobilenet } from './model-store-server';
 
 let work: string;
@@ -88,7 +88,8 @@ describe('import', () => {
     ]);
     // Same model.json imported again reuses its id rather than piling up copies.
     expect((await store.importFrom(sharedMobilenet)).id).toBe(entry.id);
-    expect((await store.importFrom(sharedMobilenet)).labels).toBeNull();
+    // Without a labels file the folder's own imagenet_labels.json is found (it used to be “no labels”).
+    expect(await store.importFrom(sharedMobilenet)).toMatchObject({ labelsSource: 'imagenet_labels.json', labels: entry.labels });
   });
 
   it('round-trips a freshly saved tfjs model: metadata.json labels and size are used, predictions are identical', async () => {
@@ -220,13 +221,19 @@ describe('onirique models (CLI)', () => {
       const m = tinyImageModel();
       await saveTfjsFolder(m, dir);
       m.dispose();
-      expect(await modelsCommand(['import', dir, '--user-data', userData, '--labels', path.join(sharedMobilenet, 'imagenet_labels.json'), '--range', '0..1'])).toBe(0);
-      expect(String(log.mock.calls.at(-1)?.[0])).toMatch(/^imported imported-cli-model \(layers-model, input 16, range 0\.\.1, 1000 labels\) into /);
+      // 1000 names for a 3-class model are refused, naming the file; three names are taken.
+      await expect(modelsCommand(['import', dir, '--user-data', userData, '--labels', path.join(sharedMobilenet, 'imagenet_labels.json')])).rejects.toThrow(
+        '--labels imagenet_labels.json has 1000 class names but the model scores 3 classes.',
+      );
+      const labelsFile = path.join(work, 'colours.txt');
+      await writeFile(labelsFile, 'red\ngreen\nblue\n');
+      expect(await modelsCommand(['import', dir, '--user-data', userData, '--labels', labelsFile, '--range', '0..1'])).toBe(0);
+      expect(String(log.mock.calls.at(-1)?.[0])).toMatch(/^imported imported-cli-model \(layers-model, input 16, range 0\.\.1, 3 labels from --labels colours\.txt\) into /);
       expect(await modelsCommand(['list', '--json', '--user-data', userData])).toBe(0);
       const listed = JSON.parse(String(log.mock.calls.at(-1)?.[0])) as { id: string; installed: boolean; labels: number | null }[];
       expect(listed.map((e) => [e.id, e.installed, e.labels])).toEqual([
         ['mobilenet_v1_0.75_224', false, 1000],
-        ['imported-cli-model', true, 1000],
+        ['imported-cli-model', true, 3],
       ]);
       await expect(modelsCommand(['import', dir, '--user-data', userData, '--range', '0..255'])).rejects.toThrow('--range must be -1..1 or 0..1');
     } finally {

@@ -37,8 +37,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on a random port of 127.0.0.1. */
-export async function startModelServer(): Promise<TestServer> {
+/** Starts the server on a random port of 127.0.0.1, serving `root` (default ../shared/models; tests pass crafted folders). */
+export async function startModelServer(root: string = sharedModels): Promise<TestServer> {
   const faults: Faults = { corrupt: new Set(), dropAfter: new Map(), missing: new Set(), hang: new Set(), slowMs: 0 };
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -46,9 +46,9 @@ export async function startModelServer(): Promise<TestServer> {
       const url = new URL(req.url ?? '/', 'http://x');
       requests.push(url.pathname);
       const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      const file = path.resolve(sharedModels, rel);
+      const file = path.resolve(root, rel);
       const name = path.basename(file);
-      if (!file.startsWith(sharedModels + path.sep) || faults.missing.has(name)) {
+      if (!file.startsWith(root + path.sep) || faults.missing.has(name)) {
         res.writeHead(404).end('not found');
         return;
       }

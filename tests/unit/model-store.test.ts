@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HostProgress } from '../../electron/ipc-contract';
-import { HostServices } from '../../electron/services/host-services';
-import { readModelArtifacts } from '../../electron/services/model-artifacts';
-import { DEFAULT_MODEL_ID, catalogModel } from '../../electron/services/model-catalog';
-import { ModelStore } from '../../electron/services/model-store';
+import type { HostProgress } from '../../src/host/host-contract';
+import { HostServices } from '../../src/services/host-services';
+import { readModelArtifacts } from '../../src/services/model-artifacts';
+import { DEFAULT_MODEL_ID, catalogModel } from '../../src/services/model-catalog';
+import { ModelStore } from '../../src/services/model-store';
 import { closedPortUrl, sha256Of, sharedMobilenet, sharedPhotos, startModelServer, type TestServer } from './model-store-server';
 
 const id = DEFAULT_MODEL_ID;

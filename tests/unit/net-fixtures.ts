@@ -2,8 +2,8 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readImageFile } from '../../electron/cli/image-files';
-import { shareIdentityOnWasm } from '../../renderer/worker/compute/net/wasm-identity';
+import { readImageFile } from '../../src/cli/image-files';
+import { shareIdentityOnWasm } from '../../src/core/net/wasm-identity';
 
 /** Repository root (tests run from anywhere). */
 export const repoRoot = path.resolve(__dirname, '..', '..');

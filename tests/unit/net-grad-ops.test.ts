@@ -1,7 +1,7 @@
 /** Forward-op gradients (for wasm) equal tfjs's native convolution gradients on cpu. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, fusedConvBlock, tfPadding } from '../../renderer/worker/compute/net/grad-ops';
+import { backwardKernel, conv2dFwdGrad, depthwiseConvFwdGrad, fusedConvBlock, tfPadding } from '../../src/core/net/grad-ops';
 import { maxAbs, maxAbsDiff, useBackend } from './net-fixtures';
 
 const cases: { h: number; w: number; k: number; s: number; pad: 'same' | 'valid'; m: number }[] = [

@@ -1,8 +1,8 @@
 /** Identity on wasm shares memory (as on cpu and webgl) without changing any value or gradient. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backwardKernel, fusedConvBlock } from '../../renderer/worker/compute/net/grad-ops';
-import { shareIdentityOnWasm } from '../../renderer/worker/compute/net/wasm-identity';
+import { backwardKernel, fusedConvBlock } from '../../src/core/net/grad-ops';
+import { shareIdentityOnWasm } from '../../src/core/net/wasm-identity';
 import { maxAbsDiff, useBackend } from './net-fixtures';
 
 const heapIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

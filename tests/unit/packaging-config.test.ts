@@ -1,9 +1,12 @@
 /** The electron-builder configuration, checked offline: schema, identity, contents, targets, associations, icons. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ASSOCIATED_EXTENSIONS } from '../../electron/services/file-associations';
+import { ASSOCIATED_EXTENSIONS } from '../../src/services/file-associations';
 import { repoRoot } from './files-fixtures';
 import { loadAfterPack, loadBuilderConfig, requireFromRoot } from './packaging-fixtures';
 
@@ -61,7 +64,7 @@ describe('electron-builder configuration', () => {
     for (const p of ['dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/tfjs-wasm/tfjs-backend-wasm-simd.wasm', 'package.json']) {
       expect(packs(p), p).toBe(true);
     }
-    for (const p of ['electron/main.ts', 'renderer/App.svelte', 'tests/unit/x.test.ts', 'scripts/make-icons.mjs', 'assets/icon.svg', 'dist/electron/main.cjs.map', 'dist/cli/onirique.cjs', 'dist/web/server.cjs', 'node_modules/@tensorflow/tfjs/dist/tf.js']) {
+    for (const p of ['src/electron/main.ts', 'src/app/App.svelte', 'tests/unit/x.test.ts', 'scripts/make-icons.mjs', 'assets/icon.svg', 'dist/electron/main.cjs.map', 'dist/cli/onirique.cjs', 'dist/web/server.cjs', 'node_modules/@tensorflow/tfjs/dist/tf.js']) {
       expect(packs(p), p).toBe(false);
     }
     expect(config.asar).toBe(true);
@@ -69,13 +72,14 @@ describe('electron-builder configuration', () => {
     expect(config.npmRebuild).toBe(false);
   });
 
-  it('main needs tfjs for types only, so leaving it out of the package is safe', async () => {
-    const files = await readdir(join(repoRoot, 'electron'), { recursive: true });
-    for (const f of files.filter((x) => x.endsWith('.ts') && !x.startsWith('cli'))) {
-      const src = await readFile(join(repoRoot, 'electron', f), 'utf8');
-      const runtime = src.split('\n').filter((l) => /from '@tensorflow\//.test(l) && !/^\s*import type /.test(l));
-      expect(runtime, f).toEqual([]);
-    }
+  it('main’s bundle requires only electron, sharp and Node at run time (tfjs is inlined), so leaving @tensorflow out of the package is safe', () => {
+    const main = join(repoRoot, 'dist', 'electron', 'main.cjs');
+    if (!existsSync(main)) execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build-node.mjs')], { cwd: repoRoot });
+    const required = new Set([...readFileSync(main, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    // `encoding` is node-fetch's optional converter, required inside a try (absent is fine).
+    const packaged = [...required].filter((r) => !builtinModules.includes(r.replace(/^node:/, '')) && !['electron', 'sharp', 'encoding'].includes(r));
+    expect(packaged).toEqual([]);
+    expect(required.has('sharp')).toBe(true);
   });
 
   it('targets Linux AppImage + deb, Windows NSIS, macOS dmg', () => {

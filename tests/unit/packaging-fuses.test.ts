@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuseConfig } from '../../electron/security';
+import { fuseConfig } from '../../src/electron/security';
 import { tempDir } from './files-fixtures';
 import { loadAfterPack } from './packaging-fixtures';
 

@@ -10,7 +10,7 @@ import {
   isAllowedNavigation,
   isPermissionAllowed,
   isTrustedSenderUrl,
-} from '../../electron/security';
+} from '../../src/electron/security';
 import { repoRoot } from './files-fixtures';
 
 /** Parses "a b; c d" into a directive map. */
@@ -78,7 +78,7 @@ describe('navigation and IPC senders', () => {
   });
 
   it('uses the same origin as the app:// protocol handler', async () => {
-    const source = await readFile(join(repoRoot, 'electron', 'app-protocol.ts'), 'utf8');
+    const source = await readFile(join(repoRoot, 'src', 'electron', 'app-protocol.ts'), 'utf8');
     expect(source).toContain(`export const APP_ORIGIN = '${APP_ORIGIN}'`);
   });
 });
@@ -94,10 +94,13 @@ describe('permissions and external links', () => {
   });
 
   it('opens only plain https links externally', () => {
-    expect(externalUrlToOpen('https://github.com/x')).toBe('https://github.com/x');
-    for (const url of ['http://x.com', 'file:///etc/passwd', 'smb://host/share', 'https://u:p@x.com/', 'javascript:1', 'app://onirique/x']) {
-      expect(externalUrlToOpen(url), url).toBeNull();
+    const offered = ['https://github.com/x'];
+    expect(externalUrlToOpen('https://github.com/x', offered)).toBe('https://github.com/x');
+    for (const url of ['http://x.com', 'file:///etc/passwd', 'smb://host/share', 'https://u:p@x.com/', 'javascript:1', 'app://onirique/x', 'https://github.com/y', 'https://evil.example/']) {
+      expect(externalUrlToOpen(url, offered), url).toBeNull();
     }
+    // The app offers no external link today: nothing a page asks for opens.
+    expect(externalUrlToOpen('https://github.com/x')).toBeNull();
   });
 });
 

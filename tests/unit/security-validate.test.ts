@@ -1,6 +1,6 @@
 /** Validation of untrusted IPC arguments: names, ids, export requests. */
 import { describe, expect, it } from 'vitest';
-import { parseExportRequest, parseFileName, parseHostId } from '../../electron/services/validate';
+import { parseExportRequest, parseFileName, parseHostId } from '../../src/services/validate';
 
 const image = { width: 2, height: 1, data: new Uint8ClampedArray(8) };
 
