@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleEntry } from './bundle-entry.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -17,11 +17,8 @@ const modelDir = resolve(root, '..', 'shared', 'models', 'mobilenet_v1_0.75_224'
 const photo = resolve(root, '..', 'shared', 'photos', 'coffee.png');
 const CLS = 967;
 
-async function bundle() {
-  const outfile = resolve(root, 'dist', 'bench', 'explain-entry.cjs');
-  await build({
-    stdin: {
-      contents: `
+function bundle() {
+  return bundleEntry('explain-entry.cjs', `
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 export { tf };
@@ -33,19 +30,7 @@ export { explainCam } from './src/explain/compute/explain';
 export { npyFloat32 } from './src/explain/compute/export-formats';
 export { faithfulness } from './src/explain/compute/faithfulness';
 export { methodGrid } from './src/explain/compute/method-grid';
-`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+`, 'cjs');
 }
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];

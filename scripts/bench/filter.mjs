@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleEntry } from './bundle-entry.mjs';
 import sharp from 'sharp';
 import { appBuilt, withAppPage } from './app-page.mjs';
 
@@ -14,28 +14,14 @@ const PYTHON = '/usr/bin/python3';
 const W = 4000;
 const H = 3000;
 
-async function loadEngine() {
-  const outfile = join(root, 'dist', 'bench', 'filter-engine.mjs');
-  await build({
-    stdin: {
-      contents: [
+function loadEngine() {
+  return bundleEntry('filter-engine.mjs', [
         "export { convolveResponse, applyFilter } from './src/filter/compute/convolve';",
         "export { presetOptions } from './src/filter/compute/kernels';",
         "export { initNodeBackend } from './src/cli/node-backend';",
         "export { setSimdDisabled } from './src/filter/compute/simd/simd-loader';",
         "export * as tf from '@tensorflow/tfjs';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+      ].join('\n'));
 }
 
 /** Seeded dense kernel so the 15x15 row has full rank (no separable shortcut). */

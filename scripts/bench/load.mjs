@@ -3,11 +3,11 @@
 // leaks, not speed: tfjs tensors before and after (must be equal), RSS and the wasm heap after the
 // warm-up and at the end. No reference tool: the "reference" column is the state after the warm-up.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { build } from 'esbuild';
+import { bundleEntry } from './bundle-entry.mjs';
 import sharp from 'sharp';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,29 +17,15 @@ const FILTERS = 400;
 const CNN = 50;
 const CLS = 967;
 
-async function loadModules() {
-  const outfile = join(root, 'dist', 'bench', 'load-entry.mjs');
-  await build({
-    stdin: {
-      contents: [
+function loadModules() {
+  return bundleEntry('load-entry.mjs', [
         "export { applyFilter } from './src/filter/compute/convolve';",
         "export { presetOptions } from './src/filter/compute/kernels';",
         "export { classifyImage, explainCam } from './src/explain/compute/explain';",
         "export { loadPlainNetFromDir } from './src/cli/model-files';",
         "export { initNodeBackend } from './src/cli/node-backend';",
         "export * as tf from '@tensorflow/tfjs';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+      ].join('\n'));
 }
 
 async function rgba(width, height) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleEntry } from './bundle-entry.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -15,11 +15,8 @@ const photos = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'dan
 const PHOTOS = 200;
 const EPOCHS = 20;
 
-async function bundle() {
-  const outfile = resolve(root, 'dist', 'bench', 'teach-entry.cjs');
-  await build({
-    stdin: {
-      contents: `
+function bundle() {
+  return bundleEntry('teach-entry.cjs', `
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 export { tf };
@@ -29,19 +26,7 @@ export { planViews, renderView } from './src/teach/compute/augment';
 export { extractFeatures } from './src/teach/compute/features';
 export { trainHead } from './src/teach/compute/head';
 export { stratifiedSplit } from './src/teach/compute/split';
-`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+`, 'cjs');
 }
 
 /** PyTorch CPU (2 threads) feature and head times in ms. */

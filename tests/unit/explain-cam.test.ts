@@ -5,6 +5,7 @@ import { loadPlainNetFromDir } from '../../src/cli/model-files';
 import { classifyImage, explainCam, featureMapGrid } from '../../src/explain/compute/explain';
 import { buildPlainNet, type PlainNet } from '../../src/core/net/plain-net';
 import { modelDir, readPhoto, useBackend } from './net-fixtures';
+import { redSquareModel } from './red-square-model';
 
 type Img = { width: number; height: number; data: Uint8ClampedArray };
 let net: PlainNet;
@@ -109,23 +110,6 @@ describe('CAM peaks on the object', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
-
-/** A tiny model, weights set by hand: class 1 fires on red pixels; its CAM must sit on the red square. */
-function redSquareModel(): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 2, kernelSize: 1, activation: 'relu', name: 'redness' }));
-  m.add(tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'feat' }));
-  m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 2, activation: 'softmax', name: 'head' }));
-  // redness: channel 0 = R - G - B (red 1, gray -0.5, white -1); channel 1 = constant 0.
-  m.getLayer('redness').setWeights([tf.tensor4d([1, 0, -1, 0, -1, 0], [1, 1, 3, 2]), tf.zeros([2])]);
-  // feat: 3×3 average of redness into channel 0.
-  const k = new Float32Array(3 * 3 * 2 * 2);
-  for (let i = 0; i < 9; i++) k[i * 4] = 1 / 9;
-  m.getLayer('feat').setWeights([tf.tensor4d(k, [3, 3, 2, 2]), tf.zeros([2])]);
-  m.getLayer('head').setWeights([tf.tensor2d([[-5, 5], [0, 0]]), tf.tensor1d([0, 0])]);
-  return m;
-}
 
 describe('constructed model with a known answer', () => {
   it('the CAM peak of "red" sits on the red square wherever it is placed (wasm and cpu)', async () => {

@@ -1,5 +1,4 @@
 /** Faithfulness scores: a known answer on a hand-built model, the real MobileNet on a real photo, batching and Cancel. */
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlainNetFromDir } from '../../src/cli/model-files';
 import { AbortError } from '../../src/core/job';
@@ -10,21 +9,7 @@ import { faithfulnessParams } from '../../src/explain/compute/faithfulness-recor
 import { camParams } from '../../src/explain/ui/cam-export';
 import { bestCell, curvePath } from '../../src/explain/ui/faithfulness-view';
 import { modelDir, readPhoto, useBackend } from './net-fixtures';
-
-/** The red-square model of explain-cam.test.ts (same weights): class 1 fires on red pixels. */
-function redSquareModel(): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 2, kernelSize: 1, activation: 'relu', name: 'redness' }));
-  m.add(tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'feat' }));
-  m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 2, activation: 'softmax', name: 'head' }));
-  m.getLayer('redness').setWeights([tf.tensor4d([1, 0, -1, 0, -1, 0], [1, 1, 3, 2]), tf.zeros([2])]);
-  const k = new Float32Array(3 * 3 * 2 * 2);
-  for (let i = 0; i < 9; i++) k[i * 4] = 1 / 9;
-  m.getLayer('feat').setWeights([tf.tensor4d(k, [3, 3, 2, 2]), tf.zeros([2])]);
-  m.getLayer('head').setWeights([tf.tensor2d([[-5, 5], [0, 0]]), tf.tensor1d([0, 0])]);
-  return m;
-}
+import { redSquareModel } from './red-square-model';
 
 /** A 128×96 gray photo with an S×S red square at (sx, sy). */
 function squarePhoto(sx: number, sy: number, S: number): { width: number; height: number; data: Uint8ClampedArray } {
